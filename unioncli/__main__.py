@@ -1,0 +1,3 @@
+from unioncli.cli import main
+
+main()

@@ -1,0 +1,111 @@
+"""The ``unioncli`` command line: ``unioncli <noun> <verb>``.
+
+Start-up imports typer only; each command imports the services it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from unioncli import i18n
+from unioncli.cli import audit as audit_cmd
+from unioncli.cli import db as db_cmd
+from unioncli.cli import demo as demo_cmd
+from unioncli.cli import member as member_cmd
+from unioncli.cli import org as org_cmd
+from unioncli.cli.common import state
+from unioncli.errors import ExitCode, UnionCliError
+
+i18n.register(
+    {
+        "error.prefix": ("错误：", "error: "),
+        "error.locked": (
+            "台账正被另一个终端占用，请稍后再试",
+            "the ledger is busy in another terminal; try again shortly",
+        ),
+        "error.db_unreachable": (
+            "无法打开台账（{where}）：{kind}",
+            "cannot open the ledger ({where}): {kind}",
+        ),
+        "yes": ("是", "yes"),
+        "no": ("否", "no"),
+    }
+)
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith(("click", "typer"))
+
+
+class ErrorBoundary(TyperGroup):
+    """Turns every known error into one line on stderr and its exit code; never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UnionCliError as exc:
+            _fail(exc.message(), exc.exit_code)
+        except Exception as exc:
+            if _is_click_exception(exc):
+                raise
+            if os.environ.get("UNIONCLI_DEBUG"):
+                raise
+            _fail(*_describe_unexpected(exc))
+
+
+def _describe_unexpected(exc: Exception) -> tuple[str, ExitCode]:
+    # The text of a database exception can quote a row (names, ID numbers): show its kind only.
+    name = type(exc).__name__
+    text = str(exc).lower()
+    if name == "OperationalError" and ("locked" in text or "busy" in text):
+        return i18n.t("error.locked"), ExitCode.CONFLICT
+    if name == "OperationalError" and ("connect" in text or "unable to open" in text):
+        where = state.target().describe()
+        return i18n.t("error.db_unreachable", where=where, kind=name), ExitCode.DOMAIN
+    return i18n.t("error.internal", kind=name), ExitCode.DOMAIN
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(i18n.t("error.prefix") + message + "\n")
+    raise typer.Exit(int(code))
+
+
+app = typer.Typer(
+    name="unioncli",
+    cls=ErrorBoundary,
+    help="工会台账 unioncli — 县总工会的终端台账：会员、困难职工帮扶、金秋助学、户外劳动者服务站点。",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    db: str = typer.Option(
+        None, "--db", envvar="UNIONCLI_DB", help="台账 SQLite 文件路径（默认在用户数据目录）"
+    ),
+    lang: str = typer.Option(
+        None, "--lang", envvar="UNIONCLI_LANG", help="界面语言 zh|en", metavar="zh|en"
+    ),
+) -> None:
+    """工会台账 unioncli. Example: unioncli demo"""
+    state.db = db
+    i18n.set_lang(lang)
+
+
+app.add_typer(org_cmd.app, name="org")
+app.add_typer(member_cmd.app, name="member")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(audit_cmd.app, name="audit")
+app.command("demo")(demo_cmd.demo)
+
+
+def main() -> None:
+    app()

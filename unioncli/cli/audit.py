@@ -1,0 +1,111 @@
+"""``unioncli audit``: who did what, when."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+import typer
+
+from unioncli import i18n
+from unioncli.cli.common import Format, FormatOption, uow
+
+app = typer.Typer(help="审计日志：list. Example: unioncli audit list --action member")
+
+i18n.register(
+    {
+        "audit.col.at": ("时间（UTC）", "time (UTC)"),
+        "audit.col.operator": ("操作人", "operator"),
+        "audit.col.action": ("操作", "action"),
+        "audit.col.record": ("记录", "record"),
+        "audit.col.change": ("变更", "change"),
+        "audit.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}"),
+    }
+)
+
+# Fields whose values are masked when the audit log is printed.
+_ID_FIELDS = {"id_number"}
+_PHONE_FIELDS = {"phone"}
+
+
+def _change_text(before: str | None, after: str | None) -> str:
+    from unioncli.ids import id_mask_setting, mask_id, mask_phone
+
+    head, tail = id_mask_setting()
+
+    def masked(data: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for k, v in data.items():
+            if k in _ID_FIELDS and isinstance(v, str):
+                v = mask_id(v, head, tail)
+            elif k in _PHONE_FIELDS and isinstance(v, str):
+                v = mask_phone(v)
+            out[k] = v
+        return out
+
+    b = masked(json.loads(before)) if before else {}
+    a = masked(json.loads(after)) if after else {}
+    parts = []
+    for key in sorted(set(b) | set(a)):
+        old, new = b.get(key), a.get(key)
+        label = i18n.field_label(key)
+        if key in b and key in a:
+            parts.append(f"{label}: {old} → {new}")
+        elif key in a:
+            parts.append(f"{label}={new}")
+        else:
+            parts.append(f"{label}: {old} →")
+    return "; ".join(parts)
+
+
+@app.callback(invoke_without_command=True)
+def _default(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        list_audit(None, None, None, None, None, None, 50, Format.table)
+
+
+@app.command("list")
+def list_audit(
+    operator: str = typer.Option(None, "--operator", help="操作人"),
+    action: str = typer.Option(None, "--action", help="操作，如 member 或 member.leave 或 reveal"),
+    entity: str = typer.Option(None, "--entity", help="记录类别：member / org / person"),
+    entity_id: int = typer.Option(None, "--id", help="记录编号"),
+    since: str = typer.Option(None, "--since", help="起始日期"),
+    until: str = typer.Option(None, "--until", help="截止日期"),
+    limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
+    fmt: Format = FormatOption,
+) -> None:
+    """查看审计日志（最新在前；身份证号、手机号已遮蔽）. Example: unioncli audit list --action reveal"""
+    from unioncli.cli.render import Column, rows
+    from unioncli.dates import parse_date
+    from unioncli.services.audit import list_entries
+
+    with uow() as work:
+        found, total = list_entries(
+            work,
+            operator=operator,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            since=parse_date(since, field="date") if since else None,
+            until=parse_date(until, field="date") if until else None,
+            limit=limit,
+        )
+    data = []
+    for r in found:
+        d = asdict(r)
+        d["record"] = f"{r.entity}#{r.entity_id}" if r.entity_id is not None else r.entity
+        d["change"] = _change_text(r.before, r.after)
+        data.append(d)
+    cols = [
+        Column("id", "#", justify="right"),
+        Column("at", i18n.t("audit.col.at")),
+        Column("operator", i18n.t("audit.col.operator")),
+        Column("action", i18n.t("audit.col.action")),
+        Column("record", i18n.t("audit.col.record")),
+        Column("reason", i18n.field_label("reason"), wrap=True),
+        Column("change", i18n.t("audit.col.change"), wrap=True),
+    ]
+    footer = i18n.t("audit.showing", shown=len(found), total=total)
+    rows(cols, data, fmt.value, footer=footer if fmt == Format.table else None)

@@ -1,0 +1,81 @@
+"""What every command shares: the ledger it works on, output formats, masking, prompting.
+
+Imports only typer and light modules; services are imported inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from unioncli import i18n
+from unioncli.config import Target, resolve_target
+
+if TYPE_CHECKING:
+    from unioncli.db.uow import UnitOfWork
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class _State:
+    db: str | None = None
+
+    def target(self) -> Target:
+        return resolve_target(self.db)
+
+
+state = _State()
+
+FormatOption = typer.Option(Format.table, "--format", "-f", help="输出格式 table|csv|json")
+ShowIdOption = typer.Option(
+    False, "--show-id", help="显示完整身份证号和手机号（须写 --reason，记入审计日志）"
+)
+ReasonOption = typer.Option(None, "--reason", help="原因（show the reason in the audit log）")
+
+
+def uow(*, dry_run: bool = False) -> UnitOfWork:
+    from unioncli.db.uow import UnitOfWork
+
+    return UnitOfWork(state.target(), dry_run=dry_run)
+
+
+def engine() -> Any:
+    from unioncli.db.engine import engine_for
+
+    return engine_for(state.target())
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def t(key: str, **params: Any) -> str:
+    return i18n.t(key, **params)
+
+
+def masker(show_id: bool) -> tuple[Any, Any]:
+    """Functions that mask an ID number and a phone, or show them whole when asked."""
+    from unioncli.ids import id_mask_setting, mask_id, mask_phone
+
+    if show_id:
+        return (lambda v: v), (lambda v: v)
+    head, tail = id_mask_setting()
+    return (lambda v: mask_id(v, head, tail) if v else v), (lambda v: mask_phone(v) if v else v)
+
+
+def reveal(show_id: bool, reason: str | None, what: str, person_ids: list[int]) -> None:
+    """Showing whole ID numbers needs a reason and is written to the audit log before display."""
+    if not show_id:
+        return
+    from unioncli.services.audit import record_reveal
+
+    with uow() as work:
+        record_reveal(work, what, person_ids, reason)
+        work.commit()

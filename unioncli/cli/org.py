@@ -1,0 +1,167 @@
+"""``unioncli org``: grassroots unions (基层工会)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from unioncli import i18n
+from unioncli.cli.common import Format, FormatOption, uow
+
+app = typer.Typer(
+    help="基层工会：add / list / show / update. Example: unioncli org list", no_args_is_help=False
+)
+
+i18n.register(
+    {
+        "org.col.id": ("编号", "no."),
+        "org.col.active": ("在册会员", "active members"),
+        "org.added": ("已登记工会：{name}（编号 {id}）", "union added: {name} (no. {id})"),
+        "org.updated": ("已更新工会：{name}", "union updated: {name}"),
+        "org.count": ("共 {n} 个基层工会", "{n} grassroots unions"),
+    }
+)
+
+
+def _org_type_label(code: str) -> str:
+    from unioncli.enums import OrgType
+
+    return OrgType(code).label()
+
+
+def _columns() -> list[Any]:
+    from unioncli.cli.render import Column
+
+    f = i18n.field_label
+    return [
+        Column("id", i18n.t("org.col.id"), justify="right"),
+        Column("name", f("org_name"), wrap=True),
+        Column("type", f("org_type"), show=_org_type_label),
+        Column("township", f("township")),
+        Column("founded", f("founded")),
+        Column("uscc", f("org_uscc")),
+        Column("active_members", i18n.t("org.col.active"), justify="right"),
+    ]
+
+
+def _raw(**kwargs: Any) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+@app.callback(invoke_without_command=True)
+def _default(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        list_orgs(township=None, fmt=Format.table)
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="工会名称"),
+    founded: str = typer.Option(..., "--founded", help="成立日期，如 2019-05-01"),
+    uscc: str = typer.Option(None, "--uscc", help="工会统一社会信用代码（81 开头）"),
+    employer: str = typer.Option(None, "--employer", help="单位名称"),
+    employer_uscc: str = typer.Option(None, "--employer-uscc", help="单位统一社会信用代码"),
+    org_type: str = typer.Option(None, "--type", help="工会类型，如 独立基层工会 / joint"),
+    township: str = typer.Option(None, "--township", help="所属乡镇/街道"),
+    chair: str = typer.Option(None, "--chair", help="工会主席"),
+    phone: str = typer.Option(None, "--phone", help="联系电话"),
+) -> None:
+    """登记基层工会. Example: unioncli org add 城关镇第一小学工会 --founded 2019-05-01 --township 城关镇"""
+    from unioncli.cli.render import line
+    from unioncli.services.orgs import add_org
+
+    raw = _raw(
+        org_name=name,
+        founded=founded,
+        org_uscc=uscc,
+        employer=employer,
+        employer_uscc=employer_uscc,
+        org_type=org_type,
+        township=township,
+        chair=chair,
+        phone=phone,
+    )
+    with uow() as work:
+        view = add_org(work, raw)
+        work.commit()
+    line(i18n.t("org.added", name=view.name, id=view.id))
+
+
+@app.command("list")
+def list_orgs(
+    township: str = typer.Option(None, "--township", help="只列出该乡镇/街道的工会"),
+    fmt: Format = FormatOption,
+) -> None:
+    """列出基层工会及在册会员数. Example: unioncli org list --township 城关镇"""
+    from dataclasses import asdict
+
+    from unioncli.cli.render import rows
+    from unioncli.services.orgs import list_orgs as service
+
+    with uow() as work:
+        views = service(work, township=township)
+    rows(
+        _columns(), [asdict(v) for v in views], fmt.value, footer=i18n.t("org.count", n=len(views))
+    )
+
+
+@app.command("show")
+def show(ref: str = typer.Argument(..., help="工会编号、名称或统一社会信用代码")) -> None:
+    """查看一个基层工会. Example: unioncli org show 城关镇第一小学工会"""
+    from unioncli.cli.render import record
+    from unioncli.services.orgs import show_org
+
+    with uow() as work:
+        v = show_org(work, ref)
+    f = i18n.field_label
+    record(
+        v.name,
+        [
+            (i18n.t("org.col.id"), v.id),
+            (f("org_name"), v.name),
+            (f("org_uscc"), v.uscc),
+            (f("org_type"), _org_type_label(v.type)),
+            (f("township"), v.township),
+            (f("founded"), v.founded),
+            (f("employer"), v.employer),
+            (f("employer_uscc"), v.employer_uscc),
+            (f("chair"), v.chair),
+            (f("phone"), v.phone),
+            (i18n.t("org.col.active"), v.active_members),
+        ],
+    )
+
+
+@app.command("update")
+def update(
+    ref: str = typer.Argument(..., help="工会编号、名称或统一社会信用代码"),
+    name: str = typer.Option(None, "--name", help="新的工会名称"),
+    founded: str = typer.Option(None, "--founded", help="成立日期"),
+    uscc: str = typer.Option(None, "--uscc", help="工会统一社会信用代码"),
+    employer: str = typer.Option(None, "--employer", help="单位名称"),
+    employer_uscc: str = typer.Option(None, "--employer-uscc", help="单位统一社会信用代码"),
+    org_type: str = typer.Option(None, "--type", help="工会类型"),
+    township: str = typer.Option(None, "--township", help="所属乡镇/街道"),
+    chair: str = typer.Option(None, "--chair", help="工会主席"),
+    phone: str = typer.Option(None, "--phone", help="联系电话"),
+) -> None:
+    """修改基层工会信息（空项不改）. Example: unioncli org update 3 --chair 李红"""
+    from unioncli.cli.render import line
+    from unioncli.services.orgs import update_org
+
+    raw = _raw(
+        org_name=name,
+        founded=founded,
+        org_uscc=uscc,
+        employer=employer,
+        employer_uscc=employer_uscc,
+        org_type=org_type,
+        township=township,
+        chair=chair,
+        phone=phone,
+    )
+    with uow() as work:
+        view = update_org(work, ref, raw)
+        work.commit()
+    line(i18n.t("org.updated", name=view.name))

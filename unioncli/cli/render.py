@@ -1,0 +1,166 @@
+"""All terminal output: Rich tables, CSV and JSON. The only module that imports rich.
+
+Output is deterministic when stdout is not a terminal: fixed width (``COLUMNS`` or 100), no colour.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from unioncli import i18n
+
+FORMATS = ("table", "csv", "json")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    show: Callable[[Any], str] | None = None  # how the table and CSV show the raw value
+    justify: str = "left"
+    wrap: bool = False  # only long free text (union names, reasons) may wrap
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(file=stream, highlight=False)
+    width = int(os.environ.get("COLUMNS", "100") or 100)
+    return Console(
+        file=stream,
+        width=width,
+        no_color=True,
+        highlight=False,
+        color_system=None,
+        force_terminal=False,
+        legacy_windows=False,
+    )
+
+
+def plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return i18n.t("yes") if value else i18n.t("no")
+    if isinstance(value, date | datetime):
+        return (
+            value.isoformat(sep=" ", timespec="seconds")
+            if isinstance(value, datetime)
+            else value.isoformat()
+        )
+    return str(value)
+
+
+def _cell(col: Column, row: dict[str, Any]) -> str:
+    value = row.get(col.key)
+    return col.show(value) if col.show is not None and value is not None else plain(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def dump_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+
+def rows(
+    columns: Sequence[Column],
+    data: Iterable[dict[str, Any]],
+    fmt: str = "table",
+    *,
+    title: str | None = None,
+    footer: str | None = None,
+) -> None:
+    """Print records as a Rich table, CSV (Chinese headers) or JSON (English keys, raw values)."""
+    items = list(data)
+    if fmt == "json":
+        dump_json([{c.key: r.get(c.key) for c in columns} for r in items])
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([c.label for c in columns])
+        for r in items:
+            writer.writerow([_cell(c, r) for c in columns])
+        return
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+    )
+    for c in columns:
+        table.add_column(
+            c.label,
+            justify=c.justify,  # type: ignore[arg-type]
+            no_wrap=not c.wrap,
+            min_width=10 if c.wrap else None,
+            overflow="fold" if c.wrap else "ellipsis",
+        )
+    for r in items:
+        table.add_row(*(_cell(c, r) for c in columns))
+    console = _console()
+    console.print(table)
+    if footer:
+        console.print(Text(footer))
+
+
+def record(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
+    """One record as a two-column table of label and value."""
+    table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for label, value in pairs:
+        table.add_row(label, plain(value))
+    _console().print(table)
+
+
+def figures(title: str, lines: Sequence[tuple[str, str]]) -> None:
+    table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right")
+    for label, value in lines:
+        table.add_row(label, value)
+    _console().print(table)
+
+
+def line(text: str = "") -> None:
+    _console().print(Text(text))
+
+
+def note(text: str) -> None:
+    """A remark on stderr (progress, warnings), so piped stdout stays clean."""
+    _console(stderr=True).print(Text(text))
+
+
+def progress(total: int, description: str) -> Any:
+    """A progress bar on stderr for long work; silent when stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(file=sys.stderr)
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    )
+    return bar

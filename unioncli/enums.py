@@ -1,0 +1,239 @@
+"""The closed lists of the registers: English codes stored, Chinese labels shown and accepted.
+
+Each member is declared as ``NAME = code, zh_label, en_label, aliases``; the aliases are the
+legacy spellings that grassroots unions' spreadsheets still carry.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Self
+
+from unioncli import i18n
+from unioncli.errors import InvalidValue
+
+i18n.register(
+    {
+        "enums.empty": (
+            "不能为空；可填：{choices_zh}",
+            "is empty; use one of: {choices_en}",
+        ),
+        "enums.invalid": (
+            "不是可选值；请填以下之一：{choices_zh}",
+            "is not one of the accepted values; use one of: {choices_en}",
+        ),
+        "enums.ethnicity": (
+            "不是 56 个民族之一；请填民族全称，如“汉族”“蒙古族”",
+            "is not one of the 56 official ethnic groups; "
+            "use the full name, such as 汉族 or 蒙古族",
+        ),
+        "enums.bool": (
+            "无法识别；请填“是”或“否”（也可用 Y/N、1/0、√/×）",
+            "is not a yes/no value; use 是 or 否 (or Y/N, 1/0, √/×)",
+        ),
+    }
+)
+
+_SPACE = re.compile(r"\s+")
+
+
+def _key(text: str) -> str:
+    # NFKC turns full-width brackets and letters into ASCII, so （外卖） and (外卖) meet.
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+class Choice(StrEnum):
+    """Base of every enumeration: the value is the English code stored in the database."""
+
+    zh: str
+    en: str
+    aliases: tuple[str, ...]
+
+    # zh and en have defaults only so that type checkers accept the value lookup ``Cls("code")``;
+    # every member declares both.
+    def __new__(cls, code: str, zh: str = "", en: str = "", aliases: tuple[str, ...] = ()) -> Self:
+        if not (zh and en):
+            raise TypeError(f"{cls.__name__} member {code!r} needs a zh and an en label")
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.zh = zh
+        member.en = en
+        member.aliases = aliases
+        return member
+
+    def label(self, lang: str | None = None) -> str:
+        return self.en if (lang or i18n.get_lang()) == "en" else self.zh
+
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        return tuple(m.value for m in cls)
+
+    @classmethod
+    def labels(cls, lang: str | None = None) -> tuple[str, ...]:
+        return tuple(m.label(lang) for m in cls)
+
+    @classmethod
+    def _lookup(cls) -> dict[str, Self]:
+        table: dict[str, Self] | None = cls.__dict__.get("_lookup_table")
+        if table is None:
+            table = {}
+            for m in cls:
+                for spelling in (m.value, m.zh, m.en, *m.aliases):
+                    table.setdefault(_key(spelling), m)
+            # Set after the class is built: an attribute assigned in the body would become a member.
+            type.__setattr__(cls, "_lookup_table", table)
+        return table
+
+    @classmethod
+    def parse(cls, raw: str, field: str) -> Self:
+        """Accept the English code (any case), the Chinese label or a legacy alias."""
+        key = _key(raw)
+        found = cls._lookup().get(key) if key else None
+        if found is None:
+            raise InvalidValue(
+                field,
+                raw,
+                "enums.invalid" if key else "enums.empty",
+                choices_zh="、".join(cls.labels("zh")),
+                choices_en=", ".join(cls.codes()),
+            )
+        return found
+
+
+class Gender(Choice):
+    MALE = "male", "男", "male", ("男性", "M")
+    FEMALE = "female", "女", "female", ("女性", "F")
+
+
+class Education(Choice):
+    PRIMARY = "primary", "小学及以下", "primary school or less", ("小学",)
+    JUNIOR = "junior", "初中", "junior secondary"
+    SECONDARY_VOCATIONAL = (
+        "secondary_vocational",
+        "中专",
+        "secondary vocational",
+        ("中职", "职高", "技校"),
+    )
+    SENIOR = "senior", "高中", "senior secondary"
+    COLLEGE = "college", "大专", "junior college", ("专科",)
+    BACHELOR = "bachelor", "大学", "bachelor", ("本科", "大学本科")
+    POSTGRADUATE = (
+        "postgraduate",
+        "研究生",
+        "postgraduate",
+        ("硕士", "博士", "硕士研究生", "博士研究生"),
+    )
+
+
+class GigGroup(Choice):
+    TRUCK_DRIVER = "truck_driver", "货车司机", "truck driver"
+    COURIER = "courier", "快递员", "courier"
+    FOOD_DELIVERY = (
+        "food_delivery",
+        "网约送餐员(外卖)",
+        "food delivery rider",
+        ("外卖", "外卖员", "网约送餐员", "外卖骑手", "骑手"),
+    )
+    RIDE_HAILING = "ride_hailing", "网约车司机", "ride-hailing driver"
+    DOMESTIC = "domestic", "家政服务员", "domestic worker"
+    CARE_WORKER = "care_worker", "护工护理员", "care worker", ("护工", "护理员")
+    SECURITY = "security", "保安员", "security guard", ("保安",)
+    MALL_GUIDE = "mall_guide", "商场信息员", "mall information clerk"
+    ESTATE_AGENT = "estate_agent", "房地产经纪人员", "estate agent", ("房产经纪人",)
+    OTHER = "other", "其他", "other"
+
+
+class PoliticalStatus(Choice):
+    CPC_MEMBER = "cpc_member", "中共党员", "CPC member", ("党员",)
+    CPC_PROBATIONARY = "cpc_probationary", "中共预备党员", "CPC probationary member", ("预备党员",)
+    CYL_MEMBER = "cyl_member", "共青团员", "Communist Youth League member", ("团员",)
+    DEMOCRATIC_PARTY = "democratic_party", "民主党派", "democratic party member"
+    NO_PARTY = "no_party", "无党派人士", "no party affiliation"
+    MASSES = "masses", "群众", "ordinary citizen"
+
+
+class Hukou(Choice):
+    NON_AGRICULTURAL = "non_agricultural", "非农业", "non-agricultural", ("城镇", "非农")
+    AGRICULTURAL = "agricultural", "农业", "agricultural", ("农村",)
+    CONVERTED = "converted", "农转居", "converted from agricultural"
+
+
+class OrgType(Choice):
+    INDEPENDENT = "independent", "独立基层工会", "independent grassroots union"
+    JOINT = "joint", "联合基层工会", "joint grassroots union"
+    INDUSTRY = "industry", "行业工会联合会", "industry union federation"
+    NEW_EMPLOYMENT = "new_employment", "新就业形态工会联合会", "new forms of employment federation"
+    TOWNSHIP = (
+        "township",
+        "乡镇(街道)工会",
+        "township (subdistrict) union",
+        ("乡镇工会", "街道工会"),
+    )
+
+
+class MemberStatus(Choice):
+    ACTIVE = "active", "在册", "active"
+    RETAINED = "retained", "保留会籍", "retained"
+    TRANSFERRED_OUT = "transferred_out", "转出", "transferred out"
+    LEFT = "left", "退会", "left"
+    REMOVED = "removed", "除名", "removed"
+    DECEASED = "deceased", "死亡", "deceased"
+
+
+class MemberEventKind(Choice):
+    JOIN = "join", "入会", "join"
+    TRANSFER_IN = "transfer_in", "转入", "transfer in"
+    TRANSFER_OUT = "transfer_out", "转出", "transfer out"
+    RETAIN = "retain", "保留", "retain"
+    RESTORE = "restore", "恢复", "restore"
+    LEAVE = "leave", "退会", "leave"
+    REMOVE = "remove", "除名", "remove"
+    DEATH = "death", "死亡", "death"
+
+
+# Blank cells and the ways clerks write "none" in a 新就业形态群体 column.
+_NO_GIG_GROUP = frozenset(_key(s) for s in ("无", "否", "none", "n", "没有", "-", "/"))
+
+
+def parse_gig_group(raw: str | None, field: str = "gig_group") -> GigGroup | None:
+    if raw is None or _key(raw) in _NO_GIG_GROUP or not _key(raw):
+        return None
+    return GigGroup.parse(raw, field)
+
+
+ETHNICITIES: tuple[str, ...] = (
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
+    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族",
+    "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族",
+    "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族",
+    "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+)  # fmt: skip
+
+# Files often drop the trailing 族 (汉, 蒙古); both spellings lead to the official name.
+_ETHNICITY_LOOKUP = {name: name for name in ETHNICITIES} | {name[:-1]: name for name in ETHNICITIES}
+
+
+def parse_ethnicity(raw: str, field: str = "ethnicity") -> str:
+    found = _ETHNICITY_LOOKUP.get(_SPACE.sub("", unicodedata.normalize("NFKC", raw)))
+    if found is None:
+        raise InvalidValue(field, raw, "enums.ethnicity")
+    return found
+
+
+_TRUE = frozenset(_key(s) for s in ("是", "y", "yes", "1", "√", "✓", "true"))
+_FALSE = frozenset(_key(s) for s in ("否", "n", "no", "0", "×", "✗", "false"))
+
+
+def parse_bool(raw: str | bool | int, field: str = "yes_no") -> bool:
+    """Yes/no as clerks write it; a blank is an error, since only the caller knows the default."""
+    if isinstance(raw, bool):
+        return raw
+    key = _key(str(raw))
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise InvalidValue(field, raw, "enums.bool")

@@ -1,0 +1,11 @@
+"""The tables. Importing this package registers every one on ``metadata``."""
+
+from unioncli.models.audit import AuditEntry, LedgerMeta
+from unioncli.models.base import SQLModel  # sets the naming convention first
+from unioncli.models.member import Member, MemberEvent
+from unioncli.models.org import Org
+from unioncli.models.person import Person
+
+metadata = SQLModel.metadata
+
+__all__ = ["AuditEntry", "LedgerMeta", "Member", "MemberEvent", "Org", "Person", "metadata"]

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from unioncli.enums import OrgType
+from unioncli.models.base import one_of, utcnow
+
+
+class Org(SQLModel, table=True):
+    """A grassroots union (基层工会)."""
+
+    __tablename__ = "org"
+    __table_args__ = (one_of("type", OrgType.codes(), "type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    uscc: str | None = Field(default=None, max_length=18, unique=True)
+    employer: str | None = Field(default=None, max_length=100)
+    employer_uscc: str | None = Field(default=None, max_length=18)
+    type: str = Field(default=OrgType.INDEPENDENT.value, max_length=20)
+    township: str | None = Field(default=None, max_length=50, index=True)
+    founded: date
+    chair: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, max_length=30)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,54 @@
+"""Pinyin keys for finding people by name from a keyboard without a Chinese IME."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# pypinyin has no surname mode, and reads these polyphones with their common-word sound
+# (曾 → ceng, 单 → dan). As the first character of a name they are almost always the surname.
+_SURNAMES = {
+    "曾": "zeng",
+    "单": "shan",
+    "仇": "qiu",
+    "解": "xie",
+    "区": "ou",
+    "朴": "piao",
+    "查": "zha",
+    "覃": "qin",
+    "翟": "zhai",
+    "乐": "yue",
+    "盖": "ge",
+    "缪": "miao",
+    "召": "shao",
+    "尉": "yu",
+    "种": "chong",
+    "秘": "bi",
+}
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z\s']*")
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) in lower case without tones or spaces: 张伟 → ("zhangwei", "zw")."""
+    from pypinyin import Style, lazy_pinyin
+
+    text = "".join(unicodedata.normalize("NFKC", name).split())
+    if not text:
+        return ("", "")
+    first = _SURNAMES.get(text[0])
+    syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=False)
+    if first is not None:
+        syllables[0] = first
+    # Non-Chinese characters come back as one chunk ("ABC"), so initials take only its first
+    # letter; ü is written v, as on a pinyin keyboard; the · in 阿依古丽·买买提 is not typed.
+    chunks = [_NOT_KEY.sub("", s.lower().replace("ü", "v")) for s in syllables]
+    full = "".join(chunks)
+    initials = "".join(c[0] for c in chunks if c)
+    return (full, initials)
+
+
+def looks_latin(query: str) -> bool:
+    """True when a search looks like pinyin typed on a Latin keyboard rather than Chinese."""
+    return bool(_LATIN.fullmatch(unicodedata.normalize("NFKC", query).strip()))

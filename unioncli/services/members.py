@@ -1,0 +1,598 @@
+"""People and members: enrol, update, status changes, show and list.
+
+Every status change is a dated ``MemberEvent`` with a reason; which change is allowed from which
+status is decided in ``TRANSITIONS`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from unioncli.dates import parse_date
+from unioncli.db.uow import UnitOfWork
+from unioncli.enums import (
+    Education,
+    Gender,
+    GigGroup,
+    Hukou,
+    MemberEventKind,
+    MemberStatus,
+    PoliticalStatus,
+    parse_bool,
+    parse_ethnicity,
+    parse_gig_group,
+)
+from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
+from unioncli.i18n import register
+from unioncli.ids import check_gender, parse_id_number, parse_mobile
+from unioncli.models import Member, MemberEvent, Org, Person
+from unioncli.models.base import utcnow
+from unioncli.pinyin import name_keys
+from unioncli.services.common import (
+    Collector,
+    blank,
+    clean_text,
+    parse_name,
+    require,
+    years_after,
+)
+from unioncli.services.lookup import MemberRow
+from unioncli.services.orgs import find_org
+
+K = MemberEventKind
+S = MemberStatus
+
+# event kind -> (statuses it may start from, status it leads to). ``None`` as a start means
+# "not a member yet" (a first join, or a first arrival from another county).
+TRANSITIONS: dict[MemberEventKind, tuple[frozenset[MemberStatus | None], MemberStatus]] = {
+    K.JOIN: (frozenset({None, S.LEFT, S.REMOVED, S.TRANSFERRED_OUT}), S.ACTIVE),
+    K.TRANSFER_IN: (frozenset({None, S.ACTIVE, S.TRANSFERRED_OUT}), S.ACTIVE),
+    K.TRANSFER_OUT: (frozenset({S.ACTIVE, S.RETAINED}), S.TRANSFERRED_OUT),
+    K.RETAIN: (frozenset({S.ACTIVE}), S.RETAINED),
+    K.RESTORE: (frozenset({S.RETAINED}), S.ACTIVE),
+    K.LEAVE: (frozenset({S.ACTIVE, S.RETAINED}), S.LEFT),
+    K.REMOVE: (frozenset({S.ACTIVE, S.RETAINED}), S.REMOVED),
+    K.DEATH: (frozenset({S.ACTIVE, S.RETAINED}), S.DECEASED),
+}
+
+MIN_JOIN_AGE = 16
+
+register(
+    {
+        "member.not_found": ("找不到会员“{ref}”", "no member “{ref}”"),
+        "member.person_not_found": (
+            "身份证号 {id} 没有登记",
+            "no person with ID number {id}",
+        ),
+        "member.already_member": (
+            "{name}（{id}）已是会员，状态：{status}。转入请用 member transfer，重新入会请用 member rejoin",
+            "{name} ({id}) is already a member, status: {status}. Use member transfer or member rejoin",
+        ),
+        "member.not_allowed": (
+            "{name} 当前状态为“{status}”，不能办理“{action}”（可办理的状态：{allowed}）",
+            "{name} is “{status}”: “{action}” is not allowed (allowed from: {allowed})",
+        ),
+        "member.before_last_event": (
+            "日期 {date} 早于该会员最近一次变动（{last_kind} {last_date}）",
+            "date {date} is before the member's latest change ({last_kind} {last_date})",
+        ),
+        "member.future": ("日期在今天之后", "the date is after today"),
+        "member.too_young": (
+            "入会时未满 {age} 周岁（出生于 {birth}）",
+            "younger than {age} when joining (born {birth})",
+        ),
+        "member.card_taken": ("会员卡号 {card} 已被使用", "card number {card} is already in use"),
+        "member.same_org": ("已在“{org}”，无需转入", "already in “{org}”"),
+        "member.transfer_target": (
+            "请用 --to 指定转入的工会，或用 --out 表示转出本县",
+            "give --to UNION for a transfer in, or --out for a transfer out of the county",
+        ),
+        "member.name_mismatch": (
+            "该身份证号已登记为“{stored}”，与填写的“{given}”不一致",
+            "this ID number is registered as “{stored}”, not “{given}”",
+        ),
+        "member.nothing_to_update": ("没有要修改的内容", "nothing to update"),
+        "member.reason_required": ("请写明原因（--reason）", "give a reason (--reason)"),
+    }
+)
+
+PERSON_FIELDS = ("name", "gender", "ethnicity", "phone", "education", "political_status", "hukou")
+MEMBER_FIELDS = ("org", "employer", "card_no", "migrant", "gig_group")
+ENROL_REQUIRED = ("name", "id_number", "org", "joined")
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    kind: str
+    date: date
+    org: str
+    from_org: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class MemberView:
+    member_id: int
+    person_id: int
+    name: str
+    id_number: str
+    gender: str
+    birth_date: date
+    ethnicity: str | None
+    phone: str | None
+    education: str | None
+    political_status: str | None
+    hukou: str | None
+    org: str
+    employer: str | None
+    status: str
+    status_since: date
+    joined_on: date
+    card_no: str | None
+    migrant: bool
+    gig_group: str | None
+    events: list[EventView] = field(default_factory=list)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _optional(raw: dict[str, Any], key: str) -> Any:
+    value = raw.get(key)
+    return None if blank(value) else value
+
+
+def _parse_fields(uow: UnitOfWork, raw: dict[str, Any], c: Collector) -> dict[str, Any]:
+    """Parse every non-blank field present in ``raw``; collect the bad ones in ``c``."""
+    out: dict[str, Any] = {}
+    parsers: dict[str, Any] = {
+        "name": parse_name,
+        "gender": lambda v: Gender.parse(v, field="gender").value,
+        "ethnicity": parse_ethnicity,
+        "phone": parse_mobile,
+        "education": lambda v: Education.parse(v, field="education").value,
+        "political_status": lambda v: PoliticalStatus.parse(v, field="political_status").value,
+        "hukou": lambda v: Hukou.parse(v, field="hukou").value,
+        "employer": lambda v: clean_text(v, "employer"),
+        "card_no": lambda v: clean_text(v, "card_no", max_len=30),
+        "migrant": lambda v: v if isinstance(v, bool) else parse_bool(v, field="migrant"),
+        "gig_group": lambda v: _gig_code(parse_gig_group(v)),
+    }
+    for key, parse in parsers.items():
+        value = _optional(raw, key)
+        if value is not None:
+            out[key] = c.take(parse, value)
+    if _optional(raw, "gig_group") is not None and "gig_group" not in out:
+        out["gig_group"] = None
+    return out
+
+
+def _gig_code(group: GigGroup | None) -> str | None:
+    return None if group is None else group.value
+
+
+def _event_date(raw: Any, field_key: str) -> date:
+    value = raw if isinstance(raw, date) else parse_date(raw, field=field_key)
+    if value > date.today():
+        raise InvalidValue(field_key, raw, "member.future")
+    return value
+
+
+# --- lookups ---------------------------------------------------------------------------------
+
+
+def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
+    """A member by ID number, card number, or member number (the # shown in lists)."""
+    s = uow.session
+    ref = ref.strip()
+    if len(ref) in (15, 18):
+        try:
+            rid = parse_id_number(ref)
+        except InvalidValue:
+            rid = None
+        if rid is not None:
+            row = s.execute(
+                select(Member, Person)
+                .join(Person, Member.person_id == Person.id)
+                .where(Person.id_number == rid.number)
+            ).first()
+            if row is not None:
+                return row[0], row[1]
+            raise NotFound("member.not_found", ref=_masked(rid.number))
+    row = s.execute(
+        select(Member, Person)
+        .join(Person, Member.person_id == Person.id)
+        .where(Member.card_no == ref)
+    ).first()
+    if row is None and ref.lstrip("#").isdigit():
+        row = s.execute(
+            select(Member, Person)
+            .join(Person, Member.person_id == Person.id)
+            .where(Member.id == int(ref.lstrip("#")))
+        ).first()
+    if row is None:
+        raise NotFound("member.not_found", ref=ref)
+    return row[0], row[1]
+
+
+def _masked(number: str) -> str:
+    from unioncli.ids import id_mask_setting, mask_id
+
+    head, tail = id_mask_setting()
+    return mask_id(number, head, tail)
+
+
+def _last_event(uow: UnitOfWork, member_id: int) -> MemberEvent | None:
+    return uow.session.scalars(
+        select(MemberEvent)
+        .where(MemberEvent.member_id == member_id)
+        .order_by(MemberEvent.event_date.desc(), MemberEvent.id.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+
+
+def _snapshot(member: Member, person: Person) -> dict[str, Any]:
+    data = person.model_dump(
+        exclude={"id", "id_rev", "name_pinyin", "name_initials", "created_at", "updated_at"}
+    )
+    data.update(
+        member.model_dump(exclude={"id", "person_id", "created_at", "updated_at", "status_since"})
+    )
+    return data
+
+
+# --- enrol -----------------------------------------------------------------------------------
+
+
+def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -> MemberView:
+    """Enrol a person as a member: a join event, or a transfer in from outside the county.
+
+    A person already in the ledger (say, a hardship-file head) is reused, never stored twice.
+    """
+    require(raw, ENROL_REQUIRED)
+    c = Collector()
+    rid = c.take(parse_id_number, raw["id_number"])
+    fields = _parse_fields(uow, raw, c)
+    joined = c.take(_event_date, raw["joined"], "joined")
+    org = None
+    try:
+        org = find_org(uow, str(raw["org"]))
+    except NotFound:
+        if not c.errors:
+            raise
+    if rid is not None and "gender" in fields and fields["gender"] is not None:
+        c.take(check_gender, rid, fields["gender"])
+    c.check()
+    assert rid is not None and joined is not None and org is not None and org.id is not None
+
+    if joined < years_after(rid.birth_date, MIN_JOIN_AGE):
+        raise InvalidValue(
+            "joined", raw["joined"], "member.too_young", age=MIN_JOIN_AGE, birth=rid.birth_date
+        )
+    s = uow.session
+    person = s.scalars(select(Person).where(Person.id_number == rid.number)).first()
+    if person is not None:
+        if person.name != fields["name"]:
+            raise Conflict("member.name_mismatch", stored=person.name, given=fields["name"])
+        existing = s.scalars(select(Member).where(Member.person_id == person.id)).first()
+        if existing is not None:
+            raise Conflict(
+                "member.already_member",
+                name=person.name,
+                id=_masked(person.id_number),
+                status=S(existing.status).label(),
+            )
+    _check_card(uow, fields.get("card_no"), None)
+    if person is None:
+        pinyin, initials = name_keys(fields["name"])
+        person = Person(
+            id_number=rid.number,
+            id_rev=rid.number[::-1],
+            name=fields["name"],
+            name_pinyin=pinyin,
+            name_initials=initials,
+            gender=rid.gender,
+            birth_date=rid.birth_date,
+            **{k: fields.get(k) for k in PERSON_FIELDS if k not in ("name", "gender")},
+        )
+        s.add(person)
+        s.flush()
+    else:
+        for key in PERSON_FIELDS:
+            if fields.get(key) is not None and key not in ("name", "gender"):
+                setattr(person, key, fields[key])
+    assert person.id is not None
+    member = Member(
+        person_id=person.id,
+        org_id=org.id,
+        status=S.ACTIVE.value,
+        status_since=joined,
+        joined_on=joined,
+        card_no=fields.get("card_no"),
+        employer=fields.get("employer"),
+        migrant=bool(fields.get("migrant") or False),
+        gig_group=fields.get("gig_group"),
+    )
+    s.add(member)
+    s.flush()
+    assert member.id is not None
+    kind = K.TRANSFER_IN if from_outside else K.JOIN
+    _add_event(uow, member, kind, joined, org.id, None, _optional(raw, "reason"))
+    uow.audit("member.add", "member", member.id, after=_snapshot(member, person))
+    return member_view(uow, member, person)
+
+
+def _check_card(uow: UnitOfWork, card: str | None, own_id: int | None) -> None:
+    if not card:
+        return
+    other = uow.session.scalars(select(Member).where(Member.card_no == card)).first()
+    if other is not None and other.id != own_id:
+        raise Conflict("member.card_taken", card=card)
+
+
+def _add_event(
+    uow: UnitOfWork,
+    member: Member,
+    kind: MemberEventKind,
+    on: date,
+    org_id: int,
+    from_org_id: int | None,
+    reason: str | None,
+) -> MemberEvent:
+    assert member.id is not None
+    event = MemberEvent(
+        member_id=member.id,
+        kind=kind.value,
+        event_date=on,
+        org_id=org_id,
+        from_org_id=from_org_id,
+        reason=clean_text(reason, "reason", max_len=200) if reason else None,
+        migrant=member.migrant,
+        gig_group=member.gig_group,
+    )
+    uow.session.add(event)
+    uow.session.flush()
+    return event
+
+
+# --- status changes --------------------------------------------------------------------------
+
+
+def change_status(
+    uow: UnitOfWork,
+    ref: str,
+    kind: MemberEventKind,
+    on: str | date,
+    reason: str | None,
+    *,
+    to_org: str | None = None,
+) -> MemberView:
+    """Record a dated status change (transfer, retain, restore, leave, remove, death, rejoin)."""
+    if kind in (K.LEAVE, K.REMOVE, K.TRANSFER_OUT) and blank(reason):
+        raise UsageError("member.reason_required")
+    member, person = find_member(uow, ref)
+    assert member.id is not None
+    when = _event_date(on, "date")
+    current = S(member.status)
+    allowed, result = TRANSITIONS[kind]
+    if current not in allowed:
+        raise Conflict(
+            "member.not_allowed",
+            name=person.name,
+            status=current.label(),
+            action=kind.label(),
+            allowed="、".join(s.label() for s in S if s in allowed),
+        )
+    last = _last_event(uow, member.id)
+    if last is not None and when < last.event_date:
+        raise Conflict(
+            "member.before_last_event",
+            date=when,
+            last_kind=K(last.kind).label(),
+            last_date=last.event_date,
+        )
+    before = _snapshot(member, person)
+    org_id, from_org_id = member.org_id, None
+    if to_org is not None:
+        target = find_org(uow, to_org)
+        assert target.id is not None
+        if kind == K.TRANSFER_IN and current == S.ACTIVE and target.id == member.org_id:
+            raise Conflict("member.same_org", org=target.name)
+        org_id = target.id
+    if kind == K.TRANSFER_IN and current == S.ACTIVE:
+        from_org_id = member.org_id  # a move between two of the county's unions
+    member.org_id = org_id
+    member.status = result.value
+    member.status_since = when
+    if kind == K.JOIN:
+        member.joined_on = when
+    member.updated_at = utcnow()
+    uow.session.add(member)
+    _add_event(uow, member, kind, when, org_id, from_org_id, reason)
+    uow.audit(
+        f"member.{kind.value}",
+        "member",
+        member.id,
+        before=before,
+        after=_snapshot(member, person),
+        reason=reason,
+    )
+    return member_view(uow, member, person)
+
+
+def transfer(
+    uow: UnitOfWork, ref: str, on: str | date, reason: str | None, *, to_org: str | None, out: bool
+) -> MemberView:
+    if out == (to_org is not None):
+        raise UsageError("member.transfer_target")
+    if out:
+        return change_status(uow, ref, K.TRANSFER_OUT, on, reason)
+    return change_status(uow, ref, K.TRANSFER_IN, on, reason, to_org=to_org)
+
+
+# --- update ----------------------------------------------------------------------------------
+
+
+def update(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> MemberView:
+    """Correct a member's data. Status changes go through ``change_status``, never here."""
+    member, person = find_member(uow, ref)
+    c = Collector()
+    fields = _parse_fields(uow, raw, c)
+    if "gender" in fields and fields["gender"] is not None:
+        rid = parse_id_number(person.id_number)
+        c.take(check_gender, rid, fields["gender"])
+    c.check()
+    if not fields:
+        raise UsageError("member.nothing_to_update")
+    if "org" in raw and not blank(raw.get("org")):
+        raise UsageError("member.transfer_target")
+    _check_card(uow, fields.get("card_no"), member.id)
+    before = _snapshot(member, person)
+    for key, value in fields.items():
+        if key in PERSON_FIELDS:
+            setattr(person, key, value)
+        else:
+            setattr(member, key, value)
+    if "name" in fields:
+        person.name_pinyin, person.name_initials = name_keys(fields["name"])
+    after = _snapshot(member, person)
+    changed = {k: after[k] for k in after if after[k] != before.get(k)}
+    if changed:
+        person.updated_at = member.updated_at = utcnow()
+        uow.session.add_all([person, member])
+        uow.session.flush()
+        uow.audit(
+            "member.update",
+            "member",
+            member.id,
+            before={k: before.get(k) for k in changed},
+            after=changed,
+        )
+    return member_view(uow, member, person)
+
+
+# --- read side -------------------------------------------------------------------------------
+
+
+def member_view(uow: UnitOfWork, member: Member, person: Person) -> MemberView:
+    s = uow.session
+    assert member.id is not None and person.id is not None
+    stored = list(
+        s.scalars(
+            select(MemberEvent)
+            .where(MemberEvent.member_id == member.id)
+            .order_by(MemberEvent.event_date, MemberEvent.id)  # type: ignore[arg-type]
+        )
+    )
+    wanted = {member.org_id} | {e.org_id for e in stored} | {e.from_org_id for e in stored}
+    org_names: dict[int | None, str] = {
+        oid: name
+        for oid, name in s.execute(select(Org.id, Org.name).where(Org.id.in_(wanted - {None})))  # type: ignore[union-attr]
+    }
+    events = [
+        EventView(
+            id=e.id or 0,
+            kind=e.kind,
+            date=e.event_date,
+            org=org_names.get(e.org_id, "?"),
+            from_org=org_names.get(e.from_org_id) if e.from_org_id else None,
+            reason=e.reason,
+        )
+        for e in stored
+    ]
+    return MemberView(
+        member_id=member.id,
+        person_id=person.id,
+        name=person.name,
+        id_number=person.id_number,
+        gender=person.gender,
+        birth_date=person.birth_date,
+        ethnicity=person.ethnicity,
+        phone=person.phone,
+        education=person.education,
+        political_status=person.political_status,
+        hukou=person.hukou,
+        org=org_names.get(member.org_id, "?"),
+        employer=member.employer,
+        status=member.status,
+        status_since=member.status_since,
+        joined_on=member.joined_on,
+        card_no=member.card_no,
+        migrant=member.migrant,
+        gig_group=member.gig_group,
+        events=events,
+    )
+
+
+def show(uow: UnitOfWork, ref: str) -> MemberView:
+    member, person = find_member(uow, ref)
+    return member_view(uow, member, person)
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    org: str | None = None
+    status: str | None = None
+    migrant: bool | None = None
+    gig_group: str | None = None
+    joined_year: int | None = None
+
+
+def list_members(
+    uow: UnitOfWork, flt: MemberFilter, *, limit: int | None, offset: int = 0
+) -> tuple[list[MemberRow], int]:
+    """One page of members (newest joins first) and how many match in all."""
+    s = uow.session
+    conds: list[Any] = []
+    if flt.org:
+        conds.append(Member.org_id == find_org(uow, flt.org).id)
+    if flt.status:
+        conds.append(Member.status == S.parse(flt.status, field="status").value)
+    if flt.migrant is not None:
+        conds.append(Member.migrant == flt.migrant)
+    if flt.gig_group:
+        if flt.gig_group in ("any", "all", "任意", "全部"):
+            conds.append(Member.gig_group.is_not(None))  # type: ignore[union-attr]
+        else:
+            conds.append(Member.gig_group == GigGroup.parse(flt.gig_group, field="gig_group").value)
+    if flt.joined_year:
+        y = flt.joined_year
+        # "joined in year" means a join event in that year, not only the latest join date
+        joined_ids = select(MemberEvent.member_id).where(
+            MemberEvent.kind == K.JOIN.value,
+            MemberEvent.event_date >= date(y, 1, 1),
+            MemberEvent.event_date <= date(y, 12, 31),
+        )
+        conds.append(Member.id.in_(joined_ids))  # type: ignore[union-attr]
+    total = int(s.execute(select(func.count()).select_from(Member).where(*conds)).scalar_one())
+    stmt = (
+        select(Member, Person.name, Person.id_number, Person.gender, Person.phone, Org.name)
+        .join(Person, Member.person_id == Person.id)
+        .join(Org, Member.org_id == Org.id)
+        .where(*conds)
+        .order_by(Member.joined_on.desc(), Member.id.desc())  # type: ignore[attr-defined]
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = [
+        MemberRow(
+            member_id=m.id,
+            name=name,
+            id_number=idn,
+            gender=gender,
+            phone=phone,
+            org=org_name,
+            status=m.status,
+            joined_on=m.joined_on,
+            migrant=m.migrant,
+            gig_group=m.gig_group,
+        )
+        for m, name, idn, gender, phone, org_name in s.execute(stmt).all()
+    ]
+    return rows, total

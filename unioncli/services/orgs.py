@@ -1,0 +1,225 @@
+"""Grassroots unions (基层工会): add, update, look up, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from unioncli.dates import parse_date
+from unioncli.db.uow import UnitOfWork
+from unioncli.enums import MemberStatus, OrgType
+from unioncli.errors import Conflict, InvalidValue, NotFound
+from unioncli.i18n import register
+from unioncli.ids import parse_uscc
+from unioncli.models import Member, Org
+from unioncli.services.common import Collector, blank, clean_text, require
+
+register(
+    {
+        "org.not_found": ("找不到工会“{ref}”", "no union “{ref}”"),
+        "org.ambiguous": (
+            "“{ref}”对应多个工会：{names}，请写全称",
+            "“{ref}” matches several unions: {names}; give the full name",
+        ),
+        "org.name_taken": ("工会“{name}”已存在", "a union named “{name}” already exists"),
+        "org.uscc_taken": (
+            "统一社会信用代码 {uscc} 已属于工会“{name}”",
+            "USCC {uscc} already belongs to “{name}”",
+        ),
+        "org.uscc_prefix": (
+            "工会的统一社会信用代码以 81 开头（这看起来是单位的代码）",
+            "a union's USCC starts with 81 (this looks like the employer's)",
+        ),
+        "org.future": ("日期在今天之后", "the date is after today"),
+        "org.nothing_to_update": ("没有要修改的内容", "nothing to update"),
+    }
+)
+
+ORG_FIELDS = (
+    "org_name",
+    "org_uscc",
+    "employer",
+    "employer_uscc",
+    "org_type",
+    "township",
+    "founded",
+    "chair",
+    "phone",
+)
+
+
+@dataclass(frozen=True)
+class OrgView:
+    id: int
+    name: str
+    uscc: str | None
+    employer: str | None
+    employer_uscc: str | None
+    type: str
+    township: str | None
+    founded: date
+    chair: str | None
+    phone: str | None
+    active_members: int = 0
+
+    @classmethod
+    def of(cls, org: Org, active_members: int = 0) -> OrgView:
+        assert org.id is not None
+        return cls(
+            id=org.id,
+            name=org.name,
+            uscc=org.uscc,
+            employer=org.employer,
+            employer_uscc=org.employer_uscc,
+            type=org.type,
+            township=org.township,
+            founded=org.founded,
+            chair=org.chair,
+            phone=org.phone,
+            active_members=active_members,
+        )
+
+
+def _union_uscc(raw: str) -> str:
+    code = parse_uscc(raw, field="org_uscc")
+    if not code.startswith("81"):
+        raise InvalidValue("org_uscc", code, "org.uscc_prefix")
+    return code
+
+
+def _past_date(raw: str, field: str) -> date:
+    value = parse_date(raw, field=field)
+    if value > date.today():
+        raise InvalidValue(field, raw, "org.future")
+    return value
+
+
+def parse_org_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate the given (non-blank) fields of an org; every bad value is reported at once."""
+    c = Collector()
+    out: dict[str, Any] = {}
+    parsers: dict[str, Any] = {
+        "org_name": lambda v: clean_text(v, "org_name"),
+        "org_uscc": _union_uscc,
+        "employer": lambda v: clean_text(v, "employer"),
+        "employer_uscc": lambda v: parse_uscc(v, field="employer_uscc"),
+        "org_type": lambda v: OrgType.parse(v, field="org_type").value,
+        "township": lambda v: clean_text(v, "township", max_len=50),
+        "founded": lambda v: _past_date(v, "founded"),
+        "chair": lambda v: clean_text(v, "chair", max_len=50),
+        "phone": lambda v: clean_text(v, "phone", max_len=30),
+    }
+    column = {"org_name": "name", "org_uscc": "uscc", "org_type": "type"}
+    for key, parse in parsers.items():
+        if not blank(raw.get(key)):
+            value = c.take(parse, raw[key])
+            out[column.get(key, key)] = value
+    c.check()
+    return out
+
+
+def _check_unique(uow: UnitOfWork, fields: dict[str, Any], own_id: int | None) -> None:
+    s = uow.session
+    if "name" in fields:
+        other = s.scalars(select(Org).where(Org.name == fields["name"])).first()
+        if other is not None and other.id != own_id:
+            raise Conflict("org.name_taken", name=fields["name"])
+    if fields.get("uscc"):
+        other = s.scalars(select(Org).where(Org.uscc == fields["uscc"])).first()
+        if other is not None and other.id != own_id:
+            raise Conflict("org.uscc_taken", uscc=fields["uscc"], name=other.name)
+
+
+def add_org(uow: UnitOfWork, raw: dict[str, Any]) -> OrgView:
+    require(raw, ("org_name", "founded"))
+    fields = parse_org_fields(raw)
+    _check_unique(uow, fields, None)
+    org = Org(**fields)
+    uow.session.add(org)
+    uow.session.flush()
+    uow.audit("org.add", "org", org.id, after=org.model_dump(exclude={"created_at", "updated_at"}))
+    return OrgView.of(org)
+
+
+def find_org(uow: UnitOfWork, ref: str) -> Org:
+    """A union by id, USCC, exact name, or a part of its name that names only one union."""
+    s = uow.session
+    ref = ref.strip()
+    org: Org | None = None
+    if ref.isdigit() and len(ref) < 10:
+        org = s.get(Org, int(ref))
+    if org is None and len(ref) == 18:
+        org = s.scalars(select(Org).where(Org.uscc == ref.upper())).first()
+    if org is None:
+        org = s.scalars(select(Org).where(Org.name == ref)).first()
+    if org is None and ref:
+        hits = list(s.scalars(select(Org).where(Org.name.contains(ref)).limit(6)))  # type: ignore[attr-defined]
+        if len(hits) == 1:
+            org = hits[0]
+        elif hits:
+            from unioncli.errors import UsageError
+
+            raise UsageError("org.ambiguous", ref=ref, names="、".join(h.name for h in hits[:5]))
+    if org is None:
+        raise NotFound("org.not_found", ref=ref)
+    return org
+
+
+def _active_count(uow: UnitOfWork, org_id: int) -> int:
+    stmt = select(func.count()).where(
+        Member.org_id == org_id, Member.status == MemberStatus.ACTIVE.value
+    )
+    return int(uow.session.execute(stmt).scalar_one())
+
+
+def show_org(uow: UnitOfWork, ref: str) -> OrgView:
+    org = find_org(uow, ref)
+    assert org.id is not None
+    return OrgView.of(org, _active_count(uow, org.id))
+
+
+def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
+    org = find_org(uow, ref)
+    fields = parse_org_fields(raw)
+    if not fields:
+        from unioncli.errors import UsageError
+
+        raise UsageError("org.nothing_to_update")
+    _check_unique(uow, fields, org.id)
+    before = {k: getattr(org, k) for k in fields}
+    changed = {k: v for k, v in fields.items() if getattr(org, k) != v}
+    for key, value in changed.items():
+        setattr(org, key, value)
+    if changed:
+        from unioncli.models.base import utcnow
+
+        org.updated_at = utcnow()
+        uow.session.add(org)
+        uow.session.flush()
+        uow.audit(
+            "org.update",
+            "org",
+            org.id,
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
+    assert org.id is not None
+    return OrgView.of(org, _active_count(uow, org.id))
+
+
+def list_orgs(uow: UnitOfWork, *, township: str | None = None) -> list[OrgView]:
+    s = uow.session
+    counts = (
+        select(Member.org_id, func.count().label("n"))
+        .where(Member.status == MemberStatus.ACTIVE.value)
+        .group_by(Member.org_id)
+        .subquery()
+    )
+    stmt = select(Org, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.org_id == Org.id)
+    if township:
+        stmt = stmt.where(Org.township == township)
+    stmt = stmt.order_by(Org.township, Org.name)
+    return [OrgView.of(org, int(n)) for org, n in s.execute(stmt).all()]
