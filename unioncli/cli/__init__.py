@@ -32,6 +32,11 @@ i18n.register(
             "无法打开台账（{where}）：{kind}",
             "cannot open the ledger ({where}): {kind}",
         ),
+        "error.integrity": (
+            "与台账中已有记录冲突（可能另一终端刚写入了同样的数据），未写入任何数据",
+            "conflicts with a record already in the ledger (perhaps just written from another "
+            "terminal); nothing was written",
+        ),
         "yes": ("是", "yes"),
         "no": ("否", "no"),
     }
@@ -67,6 +72,9 @@ def _describe_unexpected(exc: Exception) -> tuple[str, ExitCode]:
     if name == "OperationalError" and ("connect" in text or "unable to open" in text):
         where = state.target().describe()
         return i18n.t("error.db_unreachable", where=where, kind=name), ExitCode.DOMAIN
+    if name == "IntegrityError":
+        # two terminals raced for the same unique value; the loser's transaction was rolled back
+        return i18n.t("error.integrity"), ExitCode.CONFLICT
     return i18n.t("error.internal", kind=name), ExitCode.DOMAIN
 
 

@@ -97,6 +97,8 @@ def list_audit(
         d = asdict(r)
         d["record"] = f"{r.entity}#{r.entity_id}" if r.entity_id is not None else r.entity
         d["change"] = _change_text(r.before, r.after)
+        if fmt == Format.table and len(d["change"]) > 80:
+            d["change"] = d["change"][:79] + "…"  # the whole change: --format json
         data.append(d)
     cols = [
         Column("id", "#", justify="right"),

@@ -122,7 +122,4 @@ def restore(
     safety, rev = service(target, source)
     if safety is not None:
         line(i18n.t("db.restore.safety", path=safety))
-    from unioncli.db.engine import engine_for
-
-    engine_for(target)  # an older backup is brought to the current schema now
     line(i18n.t("db.restore.done", src=source, rev=rev))

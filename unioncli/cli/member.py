@@ -14,10 +14,10 @@ from unioncli.cli.common import (
     FormatOption,
     ReasonOption,
     ShowIdOption,
-    engine,
     interactive,
     masker,
     reveal,
+    state,
     uow,
 )
 
@@ -284,7 +284,7 @@ def find(
     """查找会员. Example: unioncli member find zw"""
     from unioncli.services.lookup import find_members
 
-    found, total = find_members(engine(), query, limit=limit)
+    found, total = find_members(state.target(), query, limit=limit)
     _print_rows(found, total, fmt, show_id, reason, "member.find")
 
 

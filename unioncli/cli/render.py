@@ -54,12 +54,11 @@ def plain(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return i18n.t("yes") if value else i18n.t("no")
-    if isinstance(value, date | datetime):
-        return (
-            value.isoformat(sep=" ", timespec="seconds")
-            if isinstance(value, datetime)
-            else value.isoformat()
-        )
+    if isinstance(value, datetime):
+        # audit times are UTC and say so in their header
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from unioncli.config import Target
 
-BUSY_TIMEOUT_MS = 15_000
+from unioncli.db.engine_settings import BUSY_TIMEOUT_MS
 
 
 def prepare_sqlite_file(path: Path) -> None:

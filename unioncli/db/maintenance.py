@@ -43,6 +43,8 @@ def _copy(src: sqlite3.Connection, dest_path: Path) -> None:
     dest = sqlite3.connect(dest_path)
     try:
         src.backup(dest)
+        # a backup is a single self-contained file: no -wal/-shm beside it when it is read
+        dest.execute("PRAGMA journal_mode=DELETE")
     finally:
         dest.close()
 
@@ -56,7 +58,9 @@ def default_backup_path(target: Target) -> Path:
 def backup(target: Target, dest: Path | None = None) -> Path:
     """A consistent copy (SQLite's online backup), safe while other terminals write."""
     path = _require_sqlite(target)
-    make_engine(target).dispose()  # creates the file with the right mode if it is new
+    from unioncli.db.engine import engine_for
+
+    engine_for(target)  # a new or older ledger is brought to head before it is copied
     dest = (dest or default_backup_path(target)).expanduser().resolve()
     if dest.exists():
         raise Conflict("db.backup_exists", path=dest)
@@ -115,7 +119,23 @@ def restore(target: Target, source: Path) -> tuple[Path | None, str]:
     finally:
         src.close()
     os.chmod(path, 0o600)
+    _audit_restore(target, source, safety)
     return safety, revision
+
+
+def _audit_restore(target: Target, source: Path, safety: Path | None) -> None:
+    from unioncli.db.engine import dispose_all
+    from unioncli.db.uow import UnitOfWork
+
+    dispose_all()  # engines opened before the copy must not serve the old file's pages
+    with UnitOfWork(target) as uow:  # brings an older backup to the current schema first
+        uow.audit(
+            "db.restore",
+            "ledger",
+            None,
+            after={"source": str(source), "saved_as": str(safety) if safety else None},
+        )
+        uow.commit()
 
 
 @dataclass

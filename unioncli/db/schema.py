@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from typing import TYPE_CHECKING
 
 from unioncli.config import Target
 from unioncli.errors import DomainError
 from unioncli.i18n import register
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HEAD = "0001"
 
@@ -26,6 +28,9 @@ register(
 
 
 def stored_revision(engine: Engine) -> str | None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     try:
         with engine.connect() as conn:
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()

@@ -189,13 +189,15 @@ def _people_and_members(
         given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
         name = surname + given
         parts = [keys(ch) for ch in name]
-        org = orgs[rng.randrange(len(orgs))]
-        earliest = max(date(FIRST_YEAR, 1, 1), org["founded"], years_after(birth, 18))
-        if earliest > end:
-            earliest = end
         joined = _rand_date(rng, date(FIRST_YEAR, 1, 1), end)
-        if joined < earliest:
-            joined = _rand_date(rng, earliest, end)
+        # people join unions that exist by then: most draws find one on the first try
+        for _ in range(6):
+            org = orgs[rng.randrange(len(orgs))]
+            if org["founded"] <= joined:
+                break
+        joined = max(joined, org["founded"], years_after(birth, 18))
+        if joined > end:
+            joined = end
         gig = rng.choice(GIG_GROUPS) if rng.random() < 0.18 else None
         person = {
             "id": i,

@@ -1,7 +1,8 @@
 """``member find``: the clerk's quick lookup, by name, pinyin, initials, ID tail or phone.
 
-This is the one read path that must start fast on a city's ledger, so it imports SQLAlchemy Core
-only — no SQLModel, no pypinyin — and every branch is an indexed prefix search.
+This is the one read path that must start fast on a city's ledger, so it imports neither
+SQLAlchemy nor SQLModel nor pypinyin (see ``db.fastread``), and every branch is an indexed prefix
+search.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, text
 
+from unioncli.config import Target
+from unioncli.db.fastread import reader
 from unioncli.errors import UsageError
 from unioncli.i18n import register
 
@@ -93,24 +95,24 @@ def build_query(query: str, dialect: str) -> tuple[str, dict[str, Any]]:
     raise UsageError("find.too_short")
 
 
-def find_members(engine: Engine, query: str, *, limit: int = 20) -> tuple[list[MemberRow], int]:
-    where, params = build_query(query, engine.dialect.name)
-    with engine.connect() as conn:
-        total = int(conn.execute(text(_COUNT.format(where=where)), params).scalar_one())
-        result = conn.execute(text(_SELECT.format(where=where)), {**params, "limit": limit})
-        rows = [
-            MemberRow(
-                member_id=r[0],
-                name=r[1],
-                id_number=r[2],
-                gender=r[3],
-                phone=r[4],
-                org=r[5],
-                status=r[6],
-                joined_on=r[7] if isinstance(r[7], date) else date.fromisoformat(r[7]),
-                migrant=bool(r[8]),
-                gig_group=r[9],
-            )
-            for r in result
-        ]
+def find_members(target: Target, query: str, *, limit: int = 20) -> tuple[list[MemberRow], int]:
+    with reader(target) as db:
+        where, params = build_query(query, db.dialect)
+        total = int(db.all(_COUNT.format(where=where), params)[0][0])
+        found = db.all(_SELECT.format(where=where), {**params, "limit": limit})
+    rows = [
+        MemberRow(
+            member_id=r[0],
+            name=r[1],
+            id_number=r[2],
+            gender=r[3],
+            phone=r[4],
+            org=r[5],
+            status=r[6],
+            joined_on=r[7] if isinstance(r[7], date) else date.fromisoformat(r[7]),
+            migrant=bool(r[8]),
+            gig_group=r[9],
+        )
+        for r in found
+    ]
     return rows, total

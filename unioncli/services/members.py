@@ -323,7 +323,13 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
     assert member.id is not None
     kind = K.TRANSFER_IN if from_outside else K.JOIN
     _add_event(uow, member, kind, joined, org.id, None, _optional(raw, "reason"))
-    uow.audit("member.add", "member", member.id, after=_snapshot(member, person))
+    snapshot = _snapshot(member, person)
+    uow.audit(
+        "member.add",
+        "member",
+        member.id,
+        after={k: v for k, v in snapshot.items() if v is not None},
+    )
     return member_view(uow, member, person)
 
 
@@ -414,12 +420,14 @@ def change_status(
     member.updated_at = utcnow()
     uow.session.add(member)
     _add_event(uow, member, kind, when, org_id, from_org_id, reason)
+    after = _snapshot(member, person)
+    changed = [k for k in after if after[k] != before.get(k)]
     uow.audit(
         f"member.{kind.value}",
         "member",
         member.id,
-        before=before,
-        after=_snapshot(member, person),
+        before={k: before.get(k) for k in changed},
+        after={k: after[k] for k in changed},
         reason=reason,
     )
     return member_view(uow, member, person)

@@ -121,6 +121,14 @@ def parse_org_fields(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_FIELD_OF_COLUMN = {"name": "org_name", "uscc": "org_uscc", "type": "org_type"}
+
+
+def _audit_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """Audit entries use field keys, so the log labels an org's name 工会名称, not 姓名."""
+    return {_FIELD_OF_COLUMN.get(k, k): v for k, v in data.items()}
+
+
 def _check_unique(uow: UnitOfWork, fields: dict[str, Any], own_id: int | None) -> None:
     s = uow.session
     if "name" in fields:
@@ -140,7 +148,7 @@ def add_org(uow: UnitOfWork, raw: dict[str, Any]) -> OrgView:
     org = Org(**fields)
     uow.session.add(org)
     uow.session.flush()
-    uow.audit("org.add", "org", org.id, after=org.model_dump(exclude={"created_at", "updated_at"}))
+    uow.audit("org.add", "org", org.id, after=_audit_keys(fields))
     return OrgView.of(org)
 
 
@@ -203,8 +211,8 @@ def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
             "org.update",
             "org",
             org.id,
-            before={k: before[k] for k in changed},
-            after=changed,
+            before=_audit_keys({k: before[k] for k in changed}),
+            after=_audit_keys(changed),
         )
     assert org.id is not None
     return OrgView.of(org, _active_count(uow, org.id))
