@@ -13,7 +13,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from unioncli.config import Target
-
 from unioncli.db.engine_settings import BUSY_TIMEOUT_MS
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-
 from unioncli.config import Target
 from unioncli.db.fastread import reader
 from unioncli.errors import UsageError
