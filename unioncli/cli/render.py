@@ -102,7 +102,7 @@ def rows(
         header_style="bold",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
-        padding=(0, 1),
+        padding=(0, 1, 0, 0),
     )
     for c in columns:
         table.add_column(
