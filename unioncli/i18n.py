@@ -89,6 +89,8 @@ register_fields(
         "township": ("所属乡镇", "township"),
         "founded": ("成立日期", "founded"),
         "chair": ("工会主席", "chair"),
+        "org_employer": ("单位名称", "employer"),
+        "org_phone": ("联系电话", "phone"),
         "amount": ("金额", "amount"),
         "month": ("月份", "month"),
         "yes_no": ("是/否", "yes/no"),

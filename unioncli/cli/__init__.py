@@ -97,7 +97,11 @@ app = typer.Typer(
 @app.callback()
 def root(
     db: str = typer.Option(
-        None, "--db", envvar="UNIONCLI_DB", help="台账 SQLite 文件路径（默认在用户数据目录）"
+        None,
+        "--db",
+        envvar="UNIONCLI_DB",
+        metavar="PATH",
+        help="台账 SQLite 文件路径（默认在用户数据目录；服务器数据库用 UNIONCLI_DATABASE_URL）",
     ),
     lang: str = typer.Option(
         None, "--lang", envvar="UNIONCLI_LANG", help="界面语言 zh|en", metavar="zh|en"

@@ -45,8 +45,11 @@ def _columns() -> list[Any]:
     ]
 
 
-def _raw(**kwargs: Any) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if v is not None}
+def _raw(*values: str | None) -> dict[str, Any]:
+    """The options of ``add`` and ``update``, in their order, as the service's field keys."""
+    keys = ("org_name", "founded", "org_uscc", "employer", "employer_uscc", "org_type")
+    keys += ("township", "chair", "phone")
+    return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
 
 
 @app.callback(invoke_without_command=True)
@@ -71,17 +74,7 @@ def add(
     from unioncli.cli.render import line
     from unioncli.services.orgs import add_org
 
-    raw = _raw(
-        org_name=name,
-        founded=founded,
-        org_uscc=uscc,
-        employer=employer,
-        employer_uscc=employer_uscc,
-        org_type=org_type,
-        township=township,
-        chair=chair,
-        phone=phone,
-    )
+    raw = _raw(name, founded, uscc, employer, employer_uscc, org_type, township, chair, phone)
     with uow() as work:
         view = add_org(work, raw)
         work.commit()
@@ -124,10 +117,10 @@ def show(ref: str = typer.Argument(..., help="工会编号、名称或统一社�
             (f("org_type"), _org_type_label(v.type)),
             (f("township"), v.township),
             (f("founded"), v.founded),
-            (f("employer"), v.employer),
+            (f("org_employer"), v.employer),
             (f("employer_uscc"), v.employer_uscc),
             (f("chair"), v.chair),
-            (f("phone"), v.phone),
+            (f("org_phone"), v.phone),
             (i18n.t("org.col.active"), v.active_members),
         ],
     )
@@ -150,17 +143,7 @@ def update(
     from unioncli.cli.render import line
     from unioncli.services.orgs import update_org
 
-    raw = _raw(
-        org_name=name,
-        founded=founded,
-        org_uscc=uscc,
-        employer=employer,
-        employer_uscc=employer_uscc,
-        org_type=org_type,
-        township=township,
-        chair=chair,
-        phone=phone,
-    )
+    raw = _raw(name, founded, uscc, employer, employer_uscc, org_type, township, chair, phone)
     with uow() as work:
         view = update_org(work, ref, raw)
         work.commit()

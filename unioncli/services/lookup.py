@@ -17,6 +17,7 @@ from unioncli.config import Target
 from unioncli.db.fastread import reader
 from unioncli.errors import UsageError
 from unioncli.i18n import register
+from unioncli.pinyin import looks_latin
 
 register(
     {
@@ -82,8 +83,9 @@ def build_query(query: str, dialect: str) -> tuple[str, dict[str, Any]]:
             clauses = ["p.id_number = :idn"]
             params = {"idn": digits}
         return " OR ".join(clauses), params
-    if re.fullmatch(r"[a-zA-Zü:]+", q) and len(q) >= 2:
-        latin = q.lower().replace("ü", "v").replace(":", "")
+    typed = q.replace("ü", "v").replace("Ü", "V")  # ü is typed v on a pinyin keyboard
+    latin = re.sub(r"[^a-z]", "", typed.lower())
+    if looks_latin(typed) and len(latin) >= 2:
         _bind_prefix(params, "py", latin)
         _bind_prefix(params, "ini", latin)
         where = f"{_prefix('p.name_pinyin', 'py', dialect)} OR {_prefix('p.name_initials', 'ini', dialect)}"

@@ -101,7 +101,6 @@ register(
 )
 
 PERSON_FIELDS = ("name", "gender", "ethnicity", "phone", "education", "political_status", "hukou")
-MEMBER_FIELDS = ("org", "employer", "card_no", "migrant", "gig_group")
 ENROL_REQUIRED = ("name", "id_number", "org", "joined")
 
 

@@ -38,18 +38,6 @@ register(
     }
 )
 
-ORG_FIELDS = (
-    "org_name",
-    "org_uscc",
-    "employer",
-    "employer_uscc",
-    "org_type",
-    "township",
-    "founded",
-    "chair",
-    "phone",
-)
-
 
 @dataclass(frozen=True)
 class OrgView:
@@ -104,13 +92,13 @@ def parse_org_fields(raw: dict[str, Any]) -> dict[str, Any]:
     parsers: dict[str, Any] = {
         "org_name": lambda v: clean_text(v, "org_name"),
         "org_uscc": _union_uscc,
-        "employer": lambda v: clean_text(v, "employer"),
+        "employer": lambda v: clean_text(v, "org_employer"),
         "employer_uscc": lambda v: parse_uscc(v, field="employer_uscc"),
         "org_type": lambda v: OrgType.parse(v, field="org_type").value,
         "township": lambda v: clean_text(v, "township", max_len=50),
         "founded": lambda v: _past_date(v, "founded"),
         "chair": lambda v: clean_text(v, "chair", max_len=50),
-        "phone": lambda v: clean_text(v, "phone", max_len=30),
+        "phone": lambda v: clean_text(v, "org_phone", max_len=30),
     }
     column = {"org_name": "name", "org_uscc": "uscc", "org_type": "type"}
     for key, parse in parsers.items():
@@ -121,7 +109,13 @@ def parse_org_fields(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_FIELD_OF_COLUMN = {"name": "org_name", "uscc": "org_uscc", "type": "org_type"}
+_FIELD_OF_COLUMN = {
+    "name": "org_name",
+    "uscc": "org_uscc",
+    "type": "org_type",
+    "employer": "org_employer",
+    "phone": "org_phone",
+}
 
 
 def _audit_keys(data: dict[str, Any]) -> dict[str, Any]:
