@@ -42,19 +42,7 @@ def _id(path: tuple[str, ...]) -> str:
     return " ".join(("unioncli", *path))
 
 
-def _param(path: tuple[str, ...], command: Any, xfail: dict[tuple[str, ...], str]) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=xfail[path])] if path in xfail else []
-    return pytest.param(path, command, id=_id(path), marks=marks)
-
-
-ROOT_HELP_BUG = (
-    "bug: cli/__init__.py Typer(help=...) overrides the root callback's docstring, "
-    "so `unioncli --help` shows no Example:"
-)
-BAD_EXAMPLE_ID = (
-    "bug: cli/member.py add() example uses 230102199001011234, whose check character is wrong "
-    "(ids.checksum): running the example fails; use a valid number such as 230125199001012350"
-)
+ALL = [pytest.param(p, c, id=_id(p)) for p, c in COMMANDS]
 
 
 def test_the_command_list_is_complete() -> None:
@@ -74,21 +62,19 @@ def test_the_command_list_is_complete() -> None:
     assert len(paths) >= 27
 
 
-@pytest.mark.parametrize(("path", "command"), [_param(p, c, {}) for p, c in COMMANDS])
+@pytest.mark.parametrize(("path", "command"), ALL)
 def test_command_has_help(path: tuple[str, ...], command: Any) -> None:
     assert (command.help or "").strip(), f"{_id(path)} has no help text"
 
 
-@pytest.mark.parametrize(
-    ("path", "command"), [_param(p, c, {(): ROOT_HELP_BUG}) for p, c in COMMANDS]
-)
+@pytest.mark.parametrize(("path", "command"), ALL)
 def test_command_help_has_an_example(path: tuple[str, ...], command: Any) -> None:
     assert "Example:" in (command.help or ""), f"{_id(path)} help has no Example:"
     example = (command.help or "").split("Example:", 1)[1].strip()
     assert example.startswith(_id(path)), example
 
 
-@pytest.mark.parametrize(("path", "command"), [_param(p, c, {}) for p, c in COMMANDS])
+@pytest.mark.parametrize(("path", "command"), ALL)
 def test_help_option_exits_0(path: tuple[str, ...], command: Any) -> None:
     result = CliRunner().invoke(app, [*path, "--help"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
@@ -101,10 +87,7 @@ def _id_examples() -> list[Any]:
     params = []
     for path, command in COMMANDS:
         for token in ID_LIKE.findall(command.help or ""):
-            marks = []
-            if path == ("member", "add") and token == "230102199001011234":
-                marks = [pytest.mark.xfail(strict=True, reason=BAD_EXAMPLE_ID)]
-            params.append(pytest.param(token, id=f"{_id(path)}: {token}", marks=marks))
+            params.append(pytest.param(token, id=f"{_id(path)}: {token}"))
     return params
 
 

@@ -408,11 +408,6 @@ def test_every_bad_value_is_reported_at_once(orgs: Target) -> None:
     assert count(orgs, Person) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: services/members.py enrol() and update() pass the parsed code to "
-    "check_gender, so the message quotes “female” instead of what the clerk typed (女)",
-)
 def test_gender_error_quotes_what_was_typed(orgs: Target) -> None:
     with pytest.raises(InvalidValue) as exc:
         add(orgs, gender="女")

@@ -222,12 +222,6 @@ def test_backup_is_an_owner_only_self_contained_ledger(cli, ledger: Target, tmp_
     assert sqlite_scalar(dest, "PRAGMA integrity_check") == "ok"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: db/maintenance.py _copy() runs PRAGMA journal_mode=DELETE on the live ledger "
-    "during restore while the engine opened by the safety backup still holds a connection: "
-    "'database is locked', exit 4, although the pages were already copied",
-)
 def test_backup_and_restore_round_trip(cli, ledger: Target, tmp_path: Path) -> None:
     assert ledger.path is not None
     dest = backed_up(cli, ledger, tmp_path)
@@ -249,11 +243,6 @@ def test_backup_and_restore_round_trip(cli, ledger: Target, tmp_path: Path) -> N
     assert cli("db", "check").exit_code == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cli/render.py line() lets Rich wrap and fold messages at COLUMNS, "
-    "so a long backup path is printed over two lines when piped",
-)
 def test_messages_with_long_paths_stay_on_one_line(cli, tmp_path: Path) -> None:
     dest = tmp_path / ("备份" * 30) / "ledger-backup.sqlite3"
     dest.parent.mkdir()
@@ -296,11 +285,6 @@ def test_restore_refuses_a_file_that_is_not_a_ledger(
     assert not (tmp_path / "backups").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: db/maintenance.py opens f'file:{source}?mode=ro' without URI-escaping the path, "
-    "so a backup named 备份#1.sqlite3 is read as 备份 and refused as not a ledger",
-)
 def test_restore_from_a_file_with_a_hash_in_its_name(cli, ledger: Target, tmp_path: Path) -> None:
     dest = backed_up(cli, ledger, tmp_path)
     odd = dest.with_name("备份#1.sqlite3")

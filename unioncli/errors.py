@@ -124,6 +124,5 @@ class MissingFields(UnionCliError):
     def message(self, lang: str | None = None) -> str:
         from unioncli import i18n
 
-        sep = ", " if (lang or i18n.get_lang()) == "en" else "、"
-        names = sep.join(i18n.field_label(f, lang) for f in self.fields)
+        names = i18n.join((i18n.field_label(f, lang) for f in self.fields), lang)
         return i18n.t("error.missing_fields", lang, fields=names)

@@ -8,6 +8,7 @@ time. ``t(key, **params)`` formats the message in the current language, which th
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 LANGS = ("zh", "en")
@@ -49,6 +50,11 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
         return key if not params else f"{key} {params}"
     text = pair[1] if (lang or get_lang()) == "en" else pair[0]
     return text.format(**params) if params else text
+
+
+def join(items: Iterable[str], lang: str | None = None) -> str:
+    """A list the way each language writes it: 甲、乙、丙 / a, b, c."""
+    return (", " if (lang or get_lang()) == "en" else "、").join(items)
 
 
 def field_label(key: str, lang: str | None = None) -> str:

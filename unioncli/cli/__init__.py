@@ -86,7 +86,8 @@ def _fail(message: str, code: int) -> None:
 app = typer.Typer(
     name="unioncli",
     cls=ErrorBoundary,
-    help="工会台账 unioncli — 县总工会的终端台账：会员、困难职工帮扶、金秋助学、户外劳动者服务站点。",
+    help="工会台账 unioncli — 县总工会的终端台账：基层工会与会员、审计日志、台账维护。"
+    "\n\nExample: unioncli demo",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,

@@ -136,7 +136,7 @@ def add(
     ),
     reason: str = typer.Option(None, "--reason", help="备注/原因（如转入前的工会）"),
 ) -> None:
-    """登记会员（缺项在终端中会逐项询问）. Example: unioncli member add 张伟 --id 230102199001011234 --org 3 --joined 2024-03-05"""
+    """登记会员（缺项在终端中会逐项询问）. Example: unioncli member add 张伟 --id 230125199001012350 --org 3 --joined 2024-03-05"""
     from unioncli.cli.render import line
     from unioncli.services.members import ENROL_REQUIRED, enrol
 

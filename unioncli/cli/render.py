@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -101,6 +102,7 @@ def rows(
         title_justify="left",
         header_style="bold",
         box=box.SIMPLE_HEAD,
+        show_edge=False,
         pad_edge=False,
         padding=(0, 1, 0, 0),
     )
@@ -109,7 +111,8 @@ def rows(
             c.label,
             justify=c.justify,  # type: ignore[arg-type]
             no_wrap=not c.wrap,
-            min_width=10 if c.wrap else None,
+            # a wrapping column may narrow down to its header, never below
+            min_width=cell_len(c.label) if c.wrap else None,
             overflow="fold" if c.wrap else "ellipsis",
         )
     for r in items:
@@ -140,12 +143,13 @@ def figures(title: str, lines: Sequence[tuple[str, str]]) -> None:
 
 
 def line(text: str = "") -> None:
-    _console().print(Text(text))
+    # soft_wrap: a message holding a long path stays one line that scripts and copy-paste can use
+    _console().print(Text(text), soft_wrap=True)
 
 
 def note(text: str) -> None:
     """A remark on stderr (progress, warnings), so piped stdout stays clean."""
-    _console(stderr=True).print(Text(text))
+    _console(stderr=True).print(Text(text), soft_wrap=True)
 
 
 def progress(total: int, description: str) -> Any:

@@ -50,7 +50,7 @@ def _open_sqlite_at_head(target: Target) -> sqlite3.Connection | None:
     if not target.path.exists():
         return None
     try:
-        conn = sqlite3.connect(f"file:{target.path}?mode=ro", uri=True)
+        conn = sqlite3.connect(target.path.as_uri() + "?mode=ro", uri=True)
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from unioncli.config import Target
 from unioncli.db.engine import make_engine, prepare_sqlite_file
+from unioncli.db.engine_settings import BUSY_TIMEOUT_MS
 from unioncli.db.schema import HEAD, stored_revision
 from unioncli.errors import Conflict, DomainError, NotFound
 from unioncli.i18n import register
@@ -39,12 +40,21 @@ def _require_sqlite(target: Target) -> Path:
     return target.path
 
 
-def _copy(src: sqlite3.Connection, dest_path: Path) -> None:
-    dest = sqlite3.connect(dest_path)
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    # as_uri() escapes '#', '?' and '%', which a plain "file:" string would cut the path at
+    uri = path.as_uri() + ("?mode=ro" if read_only else "")
+    conn = sqlite3.connect(uri, uri=True)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _copy(src: sqlite3.Connection, dest_path: Path, *, self_contained: bool = False) -> None:
+    dest = _connect(dest_path)
     try:
         src.backup(dest)
-        # a backup is a single self-contained file: no -wal/-shm beside it when it is read
-        dest.execute("PRAGMA journal_mode=DELETE")
+        if self_contained:
+            # a backup file stands alone: no -wal/-shm beside it when it is read later
+            dest.execute("PRAGMA journal_mode=DELETE")
     finally:
         dest.close()
 
@@ -65,9 +75,9 @@ def backup(target: Target, dest: Path | None = None) -> Path:
     if dest.exists():
         raise Conflict("db.backup_exists", path=dest)
     prepare_sqlite_file(dest)
-    src = sqlite3.connect(path)
+    src = _connect(path)
     try:
-        _copy(src, dest)
+        _copy(src, dest, self_contained=True)
     finally:
         src.close()
     return dest
@@ -77,7 +87,7 @@ def _verify_backup(source: Path) -> str:
     if not source.is_file():
         raise NotFound("db.no_file", path=source)
     try:
-        con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        con = _connect(source, read_only=True)
         try:
             ok = con.execute("PRAGMA integrity_check").fetchone()[0]
             rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -111,7 +121,10 @@ def restore(target: Target, source: Path) -> tuple[Path | None, str]:
             / f"{path.stem}-before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite3",
         )
     prepare_sqlite_file(path)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    from unioncli.db.engine import dispose_all
+
+    dispose_all()  # no pooled connection of ours may hold the ledger while it is overwritten
+    src = _connect(source, read_only=True)
     try:
         # The backup API copies page by page under a lock: other terminals wait, then see the
         # restored ledger; a half-copied file is never visible.
@@ -124,10 +137,8 @@ def restore(target: Target, source: Path) -> tuple[Path | None, str]:
 
 
 def _audit_restore(target: Target, source: Path, safety: Path | None) -> None:
-    from unioncli.db.engine import dispose_all
     from unioncli.db.uow import UnitOfWork
 
-    dispose_all()  # engines opened before the copy must not serve the old file's pages
     with UnitOfWork(target) as uow:  # brings an older backup to the current schema first
         uow.audit(
             "db.restore",

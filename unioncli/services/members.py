@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from unioncli import i18n
 from unioncli.dates import parse_date
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import (
@@ -261,11 +262,13 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
     org = None
     try:
         org = find_org(uow, str(raw["org"]))
-    except NotFound:
+    except NotFound as missing:
         if not c.errors:
             raise
-    if rid is not None and "gender" in fields and fields["gender"] is not None:
-        c.take(check_gender, rid, fields["gender"])
+        # reported with the other bad values, so the clerk fixes everything in one go
+        c.errors.append(InvalidValue("org", raw["org"], missing.key, **missing.params))
+    if rid is not None and fields.get("gender") is not None:
+        c.take(check_gender, rid, raw["gender"])  # the message quotes what the clerk typed
     c.check()
     assert rid is not None and joined is not None and org is not None and org.id is not None
 
@@ -391,7 +394,7 @@ def change_status(
             name=person.name,
             status=current.label(),
             action=kind.label(),
-            allowed="、".join(s.label() for s in S if s in allowed),
+            allowed=i18n.join(s.label() for s in S if s in allowed),
         )
     last = _last_event(uow, member.id)
     if last is not None and when < last.event_date:
@@ -450,9 +453,9 @@ def update(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> MemberView:
     member, person = find_member(uow, ref)
     c = Collector()
     fields = _parse_fields(uow, raw, c)
-    if "gender" in fields and fields["gender"] is not None:
+    if fields.get("gender") is not None:
         rid = parse_id_number(person.id_number)
-        c.take(check_gender, rid, fields["gender"])
+        c.take(check_gender, rid, raw["gender"])
     c.check()
     if not fields:
         raise UsageError("member.nothing_to_update")

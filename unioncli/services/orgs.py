@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from unioncli import i18n
 from unioncli.dates import parse_date
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import MemberStatus, OrgType
@@ -164,7 +165,7 @@ def find_org(uow: UnitOfWork, ref: str) -> Org:
         elif hits:
             from unioncli.errors import UsageError
 
-            raise UsageError("org.ambiguous", ref=ref, names="、".join(h.name for h in hits[:5]))
+            raise UsageError("org.ambiguous", ref=ref, names=i18n.join(h.name for h in hits[:5]))
     if org is None:
         raise NotFound("org.not_found", ref=ref)
     return org
