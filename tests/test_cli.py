@@ -380,7 +380,7 @@ def test_member_show_has_the_history(one) -> None:
     assert "会籍变动" in lines
     history = lines[lines.index("会籍变动") :]
     assert history[1].split() == ["日期", "事项", "所属工会", "原工会", "原因"]
-    rows = [line.split() for line in history[4:] if line.strip()]
+    rows = [line.split() for line in history[3:] if line.strip()]
     assert rows == [
         ["2020-01-02", "入会", ORG1],
         ["2021-07-01", "转入", ORG2, ORG1, "工作调动"],
