@@ -97,14 +97,14 @@ app = typer.Typer(
 
 @app.callback()
 def root(
-    db: str = typer.Option(
+    db: str | None = typer.Option(
         None,
         "--db",
         envvar="UNIONCLI_DB",
         metavar="PATH",
         help="台账 SQLite 文件路径（默认在用户数据目录；服务器数据库用 UNIONCLI_DATABASE_URL）",
     ),
-    lang: str = typer.Option(
+    lang: str | None = typer.Option(
         None, "--lang", envvar="UNIONCLI_LANG", help="界面语言 zh|en", metavar="zh|en"
     ),
 ) -> None:

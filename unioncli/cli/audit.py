@@ -67,12 +67,14 @@ def _default(ctx: typer.Context) -> None:
 
 @app.command("list")
 def list_audit(
-    operator: str = typer.Option(None, "--operator", help="操作人"),
-    action: str = typer.Option(None, "--action", help="操作，如 member 或 member.leave 或 reveal"),
-    entity: str = typer.Option(None, "--entity", help="记录类别：member / org / person"),
-    entity_id: int = typer.Option(None, "--id", help="记录编号"),
-    since: str = typer.Option(None, "--since", help="起始日期"),
-    until: str = typer.Option(None, "--until", help="截止日期"),
+    operator: str | None = typer.Option(None, "--operator", help="操作人"),
+    action: str | None = typer.Option(
+        None, "--action", help="操作，如 member 或 member.leave 或 reveal"
+    ),
+    entity: str | None = typer.Option(None, "--entity", help="记录类别：member / org / person"),
+    entity_id: int | None = typer.Option(None, "--id", help="记录编号"),
+    since: str | None = typer.Option(None, "--since", help="起始日期"),
+    until: str | None = typer.Option(None, "--until", help="截止日期"),
     limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
     fmt: Format = FormatOption,
 ) -> None:

@@ -97,7 +97,7 @@ def check() -> None:
 
 @app.command("backup")
 def backup(
-    dest: Path = typer.Argument(None, help="备份文件路径（默认在台账旁的 backups/ 下）"),
+    dest: Path | None = typer.Argument(None, help="备份文件路径（默认在台账旁的 backups/ 下）"),
 ) -> None:
     """备份台账（可在他人使用时进行）. Example: unioncli db backup ~/ledger-2024.sqlite3"""
     from unioncli.cli.render import line

@@ -117,24 +117,24 @@ def _default(ctx: typer.Context) -> None:
 
 @app.command("add")
 def add(
-    name: str = typer.Argument(None, help="姓名"),
-    id_number: str = typer.Option(None, "--id", help="身份证号（18 位；15 位旧号自动升位）"),
-    org: str = typer.Option(None, "--org", help="所属工会（编号、名称或信用代码）"),
-    joined: str = typer.Option(None, "--joined", help="入会日期，如 2024-03-05"),
-    gender: str = typer.Option(None, "--gender", help="性别（须与身份证号一致）"),
-    ethnicity: str = typer.Option(None, "--ethnicity", help="民族，如 汉族"),
-    phone: str = typer.Option(None, "--phone", help="手机号"),
-    education: str = typer.Option(None, "--education", help="学历，如 大专"),
-    employer: str = typer.Option(None, "--employer", help="工作单位"),
-    card_no: str = typer.Option(None, "--card", help="会员卡号"),
+    name: str | None = typer.Argument(None, help="姓名"),
+    id_number: str | None = typer.Option(None, "--id", help="身份证号（18 位；15 位旧号自动升位）"),
+    org: str | None = typer.Option(None, "--org", help="所属工会（编号、名称或信用代码）"),
+    joined: str | None = typer.Option(None, "--joined", help="入会日期，如 2024-03-05"),
+    gender: str | None = typer.Option(None, "--gender", help="性别（须与身份证号一致）"),
+    ethnicity: str | None = typer.Option(None, "--ethnicity", help="民族，如 汉族"),
+    phone: str | None = typer.Option(None, "--phone", help="手机号"),
+    education: str | None = typer.Option(None, "--education", help="学历，如 大专"),
+    employer: str | None = typer.Option(None, "--employer", help="工作单位"),
+    card_no: str | None = typer.Option(None, "--card", help="会员卡号"),
     migrant: bool = typer.Option(False, "--migrant", help="是农民工"),
-    gig: str = typer.Option(None, "--gig", help="新就业形态群体，如 快递员 / courier"),
-    political: str = typer.Option(None, "--political", help="政治面貌，如 群众"),
-    hukou: str = typer.Option(None, "--hukou", help="户籍类型：非农业/农业/农转居"),
+    gig: str | None = typer.Option(None, "--gig", help="新就业形态群体，如 快递员 / courier"),
+    political: str | None = typer.Option(None, "--political", help="政治面貌，如 群众"),
+    hukou: str | None = typer.Option(None, "--hukou", help="户籍类型：非农业/农业/农转居"),
     from_outside: bool = typer.Option(
         False, "--from-outside", help="从县外转入（记为“转入”而非“入会”）"
     ),
-    reason: str = typer.Option(None, "--reason", help="备注/原因（如转入前的工会）"),
+    reason: str | None = typer.Option(None, "--reason", help="备注/原因（如转入前的工会）"),
 ) -> None:
     """登记会员（缺项在终端中会逐项询问）. Example: unioncli member add 张伟 --id 230125199001012350 --org 3 --joined 2024-03-05"""
     from unioncli.cli.render import line
@@ -182,7 +182,7 @@ def add(
 def show(
     ref: str = typer.Argument(..., help="身份证号、会员卡号或会员号"),
     show_id: bool = ShowIdOption,
-    reason: str = ReasonOption,
+    reason: str | None = ReasonOption,
     fmt: Format = FormatOption,
 ) -> None:
     """查看会员及其会籍变动. Example: unioncli member show 1024"""
@@ -248,16 +248,20 @@ def show(
 
 @app.command("list")
 def list_members(
-    org: str = typer.Option(None, "--org", help="所属工会"),
-    status: str = typer.Option(None, "--status", help="状态：在册/保留会籍/转出/退会/除名/死亡"),
-    migrant: bool = typer.Option(None, "--migrant/--not-migrant", help="只看农民工/非农民工"),
-    gig: str = typer.Option(None, "--gig", help="新就业形态群体（any = 任一群体）"),
-    joined_in: int = typer.Option(None, "--joined-in", help="该年度入会的会员"),
+    org: str | None = typer.Option(None, "--org", help="所属工会"),
+    status: str | None = typer.Option(
+        None, "--status", help="状态：在册/保留会籍/转出/退会/除名/死亡"
+    ),
+    migrant: bool | None = typer.Option(
+        None, "--migrant/--not-migrant", help="只看农民工/非农民工"
+    ),
+    gig: str | None = typer.Option(None, "--gig", help="新就业形态群体（any = 任一群体）"),
+    joined_in: int | None = typer.Option(None, "--joined-in", help="该年度入会的会员"),
     limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
     all_rows: bool = typer.Option(False, "--all", help="显示全部"),
     fmt: Format = FormatOption,
     show_id: bool = ShowIdOption,
-    reason: str = ReasonOption,
+    reason: str | None = ReasonOption,
 ) -> None:
     """列出会员. Example: unioncli member list --org 3 --status 在册 --format csv"""
     from unioncli.services.members import MemberFilter
@@ -279,7 +283,7 @@ def find(
     limit: int = typer.Option(20, "--limit", min=1, help="最多显示条数"),
     fmt: Format = FormatOption,
     show_id: bool = ShowIdOption,
-    reason: str = ReasonOption,
+    reason: str | None = ReasonOption,
 ) -> None:
     """查找会员. Example: unioncli member find zw"""
     from unioncli.services.lookup import find_members
@@ -291,17 +295,17 @@ def find(
 @app.command("update")
 def update(
     ref: str = typer.Argument(..., help="身份证号、会员卡号或会员号"),
-    name: str = typer.Option(None, "--name", help="姓名"),
-    gender: str = typer.Option(None, "--gender", help="性别"),
-    ethnicity: str = typer.Option(None, "--ethnicity", help="民族"),
-    phone: str = typer.Option(None, "--phone", help="手机号"),
-    education: str = typer.Option(None, "--education", help="学历"),
-    employer: str = typer.Option(None, "--employer", help="工作单位"),
-    card_no: str = typer.Option(None, "--card", help="会员卡号"),
-    migrant: bool = typer.Option(None, "--migrant/--not-migrant", help="是否农民工"),
-    gig: str = typer.Option(None, "--gig", help="新就业形态群体（无 = 清除）"),
-    political: str = typer.Option(None, "--political", help="政治面貌"),
-    hukou: str = typer.Option(None, "--hukou", help="户籍类型"),
+    name: str | None = typer.Option(None, "--name", help="姓名"),
+    gender: str | None = typer.Option(None, "--gender", help="性别"),
+    ethnicity: str | None = typer.Option(None, "--ethnicity", help="民族"),
+    phone: str | None = typer.Option(None, "--phone", help="手机号"),
+    education: str | None = typer.Option(None, "--education", help="学历"),
+    employer: str | None = typer.Option(None, "--employer", help="工作单位"),
+    card_no: str | None = typer.Option(None, "--card", help="会员卡号"),
+    migrant: bool | None = typer.Option(None, "--migrant/--not-migrant", help="是否农民工"),
+    gig: str | None = typer.Option(None, "--gig", help="新就业形态群体（无 = 清除）"),
+    political: str | None = typer.Option(None, "--political", help="政治面貌"),
+    hukou: str | None = typer.Option(None, "--hukou", help="户籍类型"),
 ) -> None:
     """更正会员信息（调动工会请用 transfer）. Example: unioncli member update 1024 --phone 13800138000"""
     from unioncli.cli.render import line
@@ -361,41 +365,51 @@ RefArg = typer.Argument(..., help="身份证号、会员卡号或会员号")
 @app.command("transfer")
 def transfer(
     ref: str = RefArg,
-    to: str = typer.Option(None, "--to", help="转入本县的哪个工会"),
+    to: str | None = typer.Option(None, "--to", help="转入本县的哪个工会"),
     out: bool = typer.Option(False, "--out", help="转出本县"),
-    on: str = DateOption,
-    reason: str = typer.Option(None, "--reason", help="原因（转出时必填，如 调往外县）"),
+    on: str | None = DateOption,
+    reason: str | None = typer.Option(None, "--reason", help="原因（转出时必填，如 调往外县）"),
 ) -> None:
     """会籍接转：转到本县另一工会（--to），或转出本县（--out）. Example: unioncli member transfer 1024 --to 5"""
     _change(ref, "transfer_out" if out else "transfer_in", on, reason, to_org=to, out=out)
 
 
 @app.command("retain")
-def retain(ref: str = RefArg, on: str = DateOption, reason: str = ReasonOption) -> None:
+def retain(
+    ref: str = RefArg, on: str | None = DateOption, reason: str | None = ReasonOption
+) -> None:
     """保留会籍（退休、失业、单位关闭）. Example: unioncli member retain 1024 --reason 退休"""
     _change(ref, "retain", on, reason)
 
 
 @app.command("restore")
-def restore(ref: str = RefArg, on: str = DateOption, reason: str = ReasonOption) -> None:
+def restore(
+    ref: str = RefArg, on: str | None = DateOption, reason: str | None = ReasonOption
+) -> None:
     """恢复会籍（保留会籍后重新就业）. Example: unioncli member restore 1024 --reason 再就业"""
     _change(ref, "restore", on, reason)
 
 
 @app.command("leave")
-def leave(ref: str = RefArg, on: str = DateOption, reason: str = ReasonOption) -> None:
+def leave(
+    ref: str = RefArg, on: str | None = DateOption, reason: str | None = ReasonOption
+) -> None:
     """退会（须写原因）. Example: unioncli member leave 1024 --reason 本人申请"""
     _change(ref, "leave", on, reason)
 
 
 @app.command("remove")
-def remove(ref: str = RefArg, on: str = DateOption, reason: str = ReasonOption) -> None:
+def remove(
+    ref: str = RefArg, on: str | None = DateOption, reason: str | None = ReasonOption
+) -> None:
     """除名（须写原因）. Example: unioncli member remove 1024 --reason 连续六个月不缴会费"""
     _change(ref, "remove", on, reason)
 
 
 @app.command("death")
-def death(ref: str = RefArg, on: str = DateOption, reason: str = ReasonOption) -> None:
+def death(
+    ref: str = RefArg, on: str | None = DateOption, reason: str | None = ReasonOption
+) -> None:
     """登记会员死亡. Example: unioncli member death 1024 --date 2024-06-01"""
     _change(ref, "death", on, reason)
 
@@ -403,9 +417,9 @@ def death(ref: str = RefArg, on: str = DateOption, reason: str = ReasonOption) -
 @app.command("rejoin")
 def rejoin(
     ref: str = RefArg,
-    org: str = typer.Option(None, "--org", help="重新入会的工会（默认原工会）"),
-    on: str = DateOption,
-    reason: str = ReasonOption,
+    org: str | None = typer.Option(None, "--org", help="重新入会的工会（默认原工会）"),
+    on: str | None = DateOption,
+    reason: str | None = ReasonOption,
 ) -> None:
     """重新入会（退会、除名或转出后）. Example: unioncli member rejoin 1024 --org 5"""
     _change(ref, "join", on, reason, to_org=org)

@@ -47,8 +47,17 @@ def _columns() -> list[Any]:
 
 def _raw(*values: str | None) -> dict[str, Any]:
     """The options of ``add`` and ``update``, in their order, as the service's field keys."""
-    keys = ("org_name", "founded", "org_uscc", "employer", "employer_uscc", "org_type")
-    keys += ("township", "chair", "phone")
+    keys = (
+        "org_name",
+        "founded",
+        "org_uscc",
+        "employer",
+        "employer_uscc",
+        "org_type",
+        "township",
+        "chair",
+        "phone",
+    )
     return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
 
 
@@ -62,13 +71,13 @@ def _default(ctx: typer.Context) -> None:
 def add(
     name: str = typer.Argument(..., help="工会名称"),
     founded: str = typer.Option(..., "--founded", help="成立日期，如 2019-05-01"),
-    uscc: str = typer.Option(None, "--uscc", help="工会统一社会信用代码（81 开头）"),
-    employer: str = typer.Option(None, "--employer", help="单位名称"),
-    employer_uscc: str = typer.Option(None, "--employer-uscc", help="单位统一社会信用代码"),
-    org_type: str = typer.Option(None, "--type", help="工会类型，如 独立基层工会 / joint"),
-    township: str = typer.Option(None, "--township", help="所属乡镇/街道"),
-    chair: str = typer.Option(None, "--chair", help="工会主席"),
-    phone: str = typer.Option(None, "--phone", help="联系电话"),
+    uscc: str | None = typer.Option(None, "--uscc", help="工会统一社会信用代码（81 开头）"),
+    employer: str | None = typer.Option(None, "--employer", help="单位名称"),
+    employer_uscc: str | None = typer.Option(None, "--employer-uscc", help="单位统一社会信用代码"),
+    org_type: str | None = typer.Option(None, "--type", help="工会类型，如 独立基层工会 / joint"),
+    township: str | None = typer.Option(None, "--township", help="所属乡镇/街道"),
+    chair: str | None = typer.Option(None, "--chair", help="工会主席"),
+    phone: str | None = typer.Option(None, "--phone", help="联系电话"),
 ) -> None:
     """登记基层工会. Example: unioncli org add 城关镇第一小学工会 --founded 2019-05-01 --township 城关镇"""
     from unioncli.cli.render import line
@@ -83,7 +92,7 @@ def add(
 
 @app.command("list")
 def list_orgs(
-    township: str = typer.Option(None, "--township", help="只列出该乡镇/街道的工会"),
+    township: str | None = typer.Option(None, "--township", help="只列出该乡镇/街道的工会"),
     fmt: Format = FormatOption,
 ) -> None:
     """列出基层工会及在册会员数. Example: unioncli org list --township 城关镇"""
@@ -129,15 +138,15 @@ def show(ref: str = typer.Argument(..., help="工会编号、名称或统一社�
 @app.command("update")
 def update(
     ref: str = typer.Argument(..., help="工会编号、名称或统一社会信用代码"),
-    name: str = typer.Option(None, "--name", help="新的工会名称"),
-    founded: str = typer.Option(None, "--founded", help="成立日期"),
-    uscc: str = typer.Option(None, "--uscc", help="工会统一社会信用代码"),
-    employer: str = typer.Option(None, "--employer", help="单位名称"),
-    employer_uscc: str = typer.Option(None, "--employer-uscc", help="单位统一社会信用代码"),
-    org_type: str = typer.Option(None, "--type", help="工会类型"),
-    township: str = typer.Option(None, "--township", help="所属乡镇/街道"),
-    chair: str = typer.Option(None, "--chair", help="工会主席"),
-    phone: str = typer.Option(None, "--phone", help="联系电话"),
+    name: str | None = typer.Option(None, "--name", help="新的工会名称"),
+    founded: str | None = typer.Option(None, "--founded", help="成立日期"),
+    uscc: str | None = typer.Option(None, "--uscc", help="工会统一社会信用代码"),
+    employer: str | None = typer.Option(None, "--employer", help="单位名称"),
+    employer_uscc: str | None = typer.Option(None, "--employer-uscc", help="单位统一社会信用代码"),
+    org_type: str | None = typer.Option(None, "--type", help="工会类型"),
+    township: str | None = typer.Option(None, "--township", help="所属乡镇/街道"),
+    chair: str | None = typer.Option(None, "--chair", help="工会主席"),
+    phone: str | None = typer.Option(None, "--phone", help="联系电话"),
 ) -> None:
     """修改基层工会信息（空项不改）. Example: unioncli org update 3 --chair 李红"""
     from unioncli.cli.render import line

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from unioncli.db.uow import UnitOfWork
 from unioncli.errors import UsageError
@@ -61,25 +62,25 @@ def list_entries(
 ) -> tuple[list[AuditRow], int]:
     conds = []
     if operator:
-        conds.append(AuditEntry.operator == operator)
+        conds.append(col(AuditEntry.operator) == operator)
     if action:
         # "member" matches member.add, member.leave, ...
         conds.append(
-            (AuditEntry.action == action) | AuditEntry.action.startswith(action + ".")  # type: ignore[attr-defined]
+            (col(AuditEntry.action) == action) | col(AuditEntry.action).startswith(action + ".")
         )
     if entity:
-        conds.append(AuditEntry.entity == entity)
+        conds.append(col(AuditEntry.entity) == entity)
     if entity_id is not None:
-        conds.append(AuditEntry.entity_id == entity_id)
+        conds.append(col(AuditEntry.entity_id) == entity_id)
     if since:
-        conds.append(AuditEntry.at >= datetime.combine(since, time.min, tzinfo=UTC))
+        conds.append(col(AuditEntry.at) >= datetime.combine(since, time.min, tzinfo=UTC))
     if until:
         conds.append(
-            AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+            col(AuditEntry.at) < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
         )
     s = uow.session
     total = int(s.execute(select(func.count()).select_from(AuditEntry).where(*conds)).scalar_one())
-    stmt = select(AuditEntry).where(*conds).order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+    stmt = select(AuditEntry).where(*conds).order_by(col(AuditEntry.id).desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     found = [

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlmodel import col
 
 from unioncli.errors import Conflict
 from unioncli.i18n import register
@@ -109,7 +110,9 @@ def _rand_date(rng: random.Random, start: date, end: date) -> date:
 
 def _clear_demo(conn: Connection) -> None:
     """Refuse to touch a ledger with real data; empty a ledger that holds only demo data."""
-    is_demo = conn.execute(select(LedgerMeta.value).where(LedgerMeta.key == "demo")).scalar()
+    is_demo = conn.execute(
+        select(col(LedgerMeta.value)).where(col(LedgerMeta.key) == "demo")
+    ).scalar()
     has_data = conn.execute(select(func.count()).select_from(Org)).scalar_one() > 0
     if has_data and is_demo != "1":
         raise Conflict("demo.real_data")

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from unioncli import i18n
 from unioncli.dates import parse_date
@@ -198,22 +199,22 @@ def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
         if rid is not None:
             row = s.execute(
                 select(Member, Person)
-                .join(Person, Member.person_id == Person.id)
-                .where(Person.id_number == rid.number)
+                .join(Person, col(Member.person_id) == col(Person.id))
+                .where(col(Person.id_number) == rid.number)
             ).first()
             if row is not None:
                 return row[0], row[1]
             raise NotFound("member.not_found", ref=_masked(rid.number))
     row = s.execute(
         select(Member, Person)
-        .join(Person, Member.person_id == Person.id)
-        .where(Member.card_no == ref)
+        .join(Person, col(Member.person_id) == col(Person.id))
+        .where(col(Member.card_no) == ref)
     ).first()
     if row is None and ref.lstrip("#").isdigit():
         row = s.execute(
             select(Member, Person)
-            .join(Person, Member.person_id == Person.id)
-            .where(Member.id == int(ref.lstrip("#")))
+            .join(Person, col(Member.person_id) == col(Person.id))
+            .where(col(Member.id) == int(ref.lstrip("#")))
         ).first()
     if row is None:
         raise NotFound("member.not_found", ref=ref)
@@ -230,8 +231,8 @@ def _masked(number: str) -> str:
 def _last_event(uow: UnitOfWork, member_id: int) -> MemberEvent | None:
     return uow.session.scalars(
         select(MemberEvent)
-        .where(MemberEvent.member_id == member_id)
-        .order_by(MemberEvent.event_date.desc(), MemberEvent.id.desc())  # type: ignore[attr-defined]
+        .where(col(MemberEvent.member_id) == member_id)
+        .order_by(col(MemberEvent.event_date).desc(), col(MemberEvent.id).desc())
         .limit(1)
     ).first()
 
@@ -277,11 +278,11 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
             "joined", raw["joined"], "member.too_young", age=MIN_JOIN_AGE, birth=rid.birth_date
         )
     s = uow.session
-    person = s.scalars(select(Person).where(Person.id_number == rid.number)).first()
+    person = s.scalars(select(Person).where(col(Person.id_number) == rid.number)).first()
     if person is not None:
         if person.name != fields["name"]:
             raise Conflict("member.name_mismatch", stored=person.name, given=fields["name"])
-        existing = s.scalars(select(Member).where(Member.person_id == person.id)).first()
+        existing = s.scalars(select(Member).where(col(Member.person_id) == person.id)).first()
         if existing is not None:
             raise Conflict(
                 "member.already_member",
@@ -300,7 +301,11 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
             name_initials=initials,
             gender=rid.gender,
             birth_date=rid.birth_date,
-            **{k: fields.get(k) for k in PERSON_FIELDS if k not in ("name", "gender")},
+            ethnicity=fields.get("ethnicity"),
+            phone=fields.get("phone"),
+            education=fields.get("education"),
+            political_status=fields.get("political_status"),
+            hukou=fields.get("hukou"),
         )
         s.add(person)
         s.flush()
@@ -338,7 +343,7 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
 def _check_card(uow: UnitOfWork, card: str | None, own_id: int | None) -> None:
     if not card:
         return
-    other = uow.session.scalars(select(Member).where(Member.card_no == card)).first()
+    other = uow.session.scalars(select(Member).where(col(Member.card_no) == card)).first()
     if other is not None and other.id != own_id:
         raise Conflict("member.card_taken", card=card)
 
@@ -495,14 +500,16 @@ def member_view(uow: UnitOfWork, member: Member, person: Person) -> MemberView:
     stored = list(
         s.scalars(
             select(MemberEvent)
-            .where(MemberEvent.member_id == member.id)
-            .order_by(MemberEvent.event_date, MemberEvent.id)  # type: ignore[arg-type]
+            .where(col(MemberEvent.member_id) == member.id)
+            .order_by(col(MemberEvent.event_date), col(MemberEvent.id))
         )
     )
     wanted = {member.org_id} | {e.org_id for e in stored} | {e.from_org_id for e in stored}
     org_names: dict[int | None, str] = {
         oid: name
-        for oid, name in s.execute(select(Org.id, Org.name).where(Org.id.in_(wanted - {None})))  # type: ignore[union-attr]
+        for oid, name in s.execute(
+            select(col(Org.id), col(Org.name)).where(col(Org.id).in_(wanted - {None}))
+        )
     }
     events = [
         EventView(
@@ -560,39 +567,48 @@ def list_members(
     s = uow.session
     conds: list[Any] = []
     if flt.org:
-        conds.append(Member.org_id == find_org(uow, flt.org).id)
+        conds.append(col(Member.org_id) == find_org(uow, flt.org).id)
     if flt.status:
-        conds.append(Member.status == S.parse(flt.status, field="status").value)
+        conds.append(col(Member.status) == S.parse(flt.status, field="status").value)
     if flt.migrant is not None:
-        conds.append(Member.migrant == flt.migrant)
+        conds.append(col(Member.migrant) == flt.migrant)
     if flt.gig_group:
         if flt.gig_group in ("any", "all", "任意", "全部"):
-            conds.append(Member.gig_group.is_not(None))  # type: ignore[union-attr]
+            conds.append(col(Member.gig_group).is_not(None))
         else:
-            conds.append(Member.gig_group == GigGroup.parse(flt.gig_group, field="gig_group").value)
+            conds.append(
+                col(Member.gig_group) == GigGroup.parse(flt.gig_group, field="gig_group").value
+            )
     if flt.joined_year:
         y = flt.joined_year
         # "joined in year" means a join event in that year, not only the latest join date
-        joined_ids = select(MemberEvent.member_id).where(
-            MemberEvent.kind == K.JOIN.value,
-            MemberEvent.event_date >= date(y, 1, 1),
-            MemberEvent.event_date <= date(y, 12, 31),
+        joined_ids = select(col(MemberEvent.member_id)).where(
+            col(MemberEvent.kind) == K.JOIN.value,
+            col(MemberEvent.event_date) >= date(y, 1, 1),
+            col(MemberEvent.event_date) <= date(y, 12, 31),
         )
-        conds.append(Member.id.in_(joined_ids))  # type: ignore[union-attr]
+        conds.append(col(Member.id).in_(joined_ids))
     total = int(s.execute(select(func.count()).select_from(Member).where(*conds)).scalar_one())
     stmt = (
-        select(Member, Person.name, Person.id_number, Person.gender, Person.phone, Org.name)
-        .join(Person, Member.person_id == Person.id)
-        .join(Org, Member.org_id == Org.id)
+        select(
+            Member,
+            col(Person.name),
+            col(Person.id_number),
+            col(Person.gender),
+            col(Person.phone),
+            col(Org.name),
+        )
+        .join(Person, col(Member.person_id) == col(Person.id))
+        .join(Org, col(Member.org_id) == col(Org.id))
         .where(*conds)
-        .order_by(Member.joined_on.desc(), Member.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Member.joined_on).desc(), col(Member.id).desc())
         .offset(offset)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
     rows = [
         MemberRow(
-            member_id=m.id,
+            member_id=int(m.id or 0),
             name=name,
             id_number=idn,
             gender=gender,

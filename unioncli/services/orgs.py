@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from unioncli import i18n
 from unioncli.dates import parse_date
@@ -127,11 +128,11 @@ def _audit_keys(data: dict[str, Any]) -> dict[str, Any]:
 def _check_unique(uow: UnitOfWork, fields: dict[str, Any], own_id: int | None) -> None:
     s = uow.session
     if "name" in fields:
-        other = s.scalars(select(Org).where(Org.name == fields["name"])).first()
+        other = s.scalars(select(Org).where(col(Org.name) == fields["name"])).first()
         if other is not None and other.id != own_id:
             raise Conflict("org.name_taken", name=fields["name"])
     if fields.get("uscc"):
-        other = s.scalars(select(Org).where(Org.uscc == fields["uscc"])).first()
+        other = s.scalars(select(Org).where(col(Org.uscc) == fields["uscc"])).first()
         if other is not None and other.id != own_id:
             raise Conflict("org.uscc_taken", uscc=fields["uscc"], name=other.name)
 
@@ -155,11 +156,11 @@ def find_org(uow: UnitOfWork, ref: str) -> Org:
     if ref.isdigit() and len(ref) < 10:
         org = s.get(Org, int(ref))
     if org is None and len(ref) == 18:
-        org = s.scalars(select(Org).where(Org.uscc == ref.upper())).first()
+        org = s.scalars(select(Org).where(col(Org.uscc) == ref.upper())).first()
     if org is None:
-        org = s.scalars(select(Org).where(Org.name == ref)).first()
+        org = s.scalars(select(Org).where(col(Org.name) == ref)).first()
     if org is None and ref:
-        hits = list(s.scalars(select(Org).where(Org.name.contains(ref)).limit(6)))  # type: ignore[attr-defined]
+        hits = list(s.scalars(select(Org).where(col(Org.name).contains(ref)).limit(6)))
         if len(hits) == 1:
             org = hits[0]
         elif hits:
@@ -173,7 +174,7 @@ def find_org(uow: UnitOfWork, ref: str) -> Org:
 
 def _active_count(uow: UnitOfWork, org_id: int) -> int:
     stmt = select(func.count()).where(
-        Member.org_id == org_id, Member.status == MemberStatus.ACTIVE.value
+        col(Member.org_id) == org_id, col(Member.status) == MemberStatus.ACTIVE.value
     )
     return int(uow.session.execute(stmt).scalar_one())
 
@@ -216,13 +217,15 @@ def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
 def list_orgs(uow: UnitOfWork, *, township: str | None = None) -> list[OrgView]:
     s = uow.session
     counts = (
-        select(Member.org_id, func.count().label("n"))
-        .where(Member.status == MemberStatus.ACTIVE.value)
-        .group_by(Member.org_id)
+        select(col(Member.org_id), func.count().label("n"))
+        .where(col(Member.status) == MemberStatus.ACTIVE.value)
+        .group_by(col(Member.org_id))
         .subquery()
     )
-    stmt = select(Org, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.org_id == Org.id)
+    stmt = select(Org, func.coalesce(counts.c.n, 0)).outerjoin(
+        counts, counts.c.org_id == col(Org.id)
+    )
     if township:
-        stmt = stmt.where(Org.township == township)
-    stmt = stmt.order_by(Org.township, Org.name)
+        stmt = stmt.where(col(Org.township) == township)
+    stmt = stmt.order_by(col(Org.township), col(Org.name))
     return [OrgView.of(org, int(n)) for org, n in s.execute(stmt).all()]
