@@ -111,7 +111,10 @@ class InvalidValues(UnionCliError):
         self.errors = errors
 
     def message(self, lang: str | None = None) -> str:
-        return "；".join(e.message(lang) for e in self.errors)
+        from unioncli import i18n
+
+        sep = "; " if (lang or i18n.get_lang()) == "en" else "；"
+        return sep.join(e.message(lang) for e in self.errors)
 
 
 class MissingFields(UnionCliError):
