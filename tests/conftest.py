@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,3 +85,28 @@ def pg_url() -> str:
     if not url:
         pytest.skip("UNIONCLI_TEST_PG_URL is not set")
     return url
+
+
+@pytest.fixture
+def pg_target(pg_url: str) -> Iterator[Target]:
+    """A brand-new database on the test server, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    from unioncli.db.engine import dispose_all
+
+    base = make_url(pg_url)
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"unioncli_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield Target(url=url, path=None)
+    finally:
+        dispose_all()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

@@ -24,6 +24,19 @@ ORG1 = "城关镇第一小学工会"
 ORG2 = "河西镇人民医院工会"
 
 
+MEMBER_HEADERS = [
+    "会员号",
+    "姓名",
+    "身份证号",
+    "手机号",
+    "所属工会",
+    "状态",
+    "入会日期",
+    "农民工",
+    "新就业形态",
+]
+
+
 def ok(run) -> str:
     assert run.exit_code == 0, run.stderr
     return run.stdout
@@ -286,17 +299,7 @@ def test_member_list_json_is_masked(county) -> None:
 
 def test_member_list_csv_has_chinese_headers(county) -> None:
     rows = list(csv.reader(io.StringIO(ok(county("member", "list", "--format", "csv")))))
-    assert rows[0] == [
-        "会员号",
-        "姓名",
-        "身份证号",
-        "手机号",
-        "所属工会",
-        "状态",
-        "入会日期",
-        "农民工",
-        "新就业形态",
-    ]
+    assert rows[0] == MEMBER_HEADERS
     assert rows[3] == [
         "2",
         "张丽",
@@ -426,17 +429,7 @@ def test_member_table_fits_the_terminal(county) -> None:
     out = ok(county("member", "list"))
     assert max(cell_len(line) for line in out.splitlines()) <= 100
     header = out.splitlines()[0].split()
-    assert header == [
-        "会员号",
-        "姓名",
-        "身份证号",
-        "手机号",
-        "所属工会",
-        "状态",
-        "入会日期",
-        "农民工",
-        "新就业形态",
-    ]
+    assert header == MEMBER_HEADERS
     assert "货车司机" in out
 
 

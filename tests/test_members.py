@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import product
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from unioncli.config import Target
 from unioncli.db.engine import engine_for
@@ -645,28 +642,11 @@ def test_find_refuses_a_too_short_query(three: Target, query: str) -> None:
 
 
 @pytest.fixture
-def pg_ledger(pg_url: str) -> Iterator[Target]:
-    psycopg = pytest.importorskip("psycopg")
-    from psycopg import sql
-
+def pg_ledger(pg_target: Target) -> Target:
     from unioncli.db import migrate
-    from unioncli.db.engine import dispose_all
 
-    base = make_url(pg_url)
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"unioncli_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    target = Target(url=base.set(database=name).render_as_string(hide_password=False), path=None)
-    try:
-        migrate.upgrade(target)
-        yield target
-    finally:
-        dispose_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    migrate.upgrade(pg_target)
+    return pg_target
 
 
 @pytest.mark.postgres

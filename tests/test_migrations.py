@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import make_url
 
 from unioncli.config import Target, sqlite_target
 from unioncli.db import migrate
@@ -302,30 +299,6 @@ def test_restore_of_a_missing_file_is_not_found(cli, tmp_path: Path) -> None:
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pg_target(pg_url: str) -> Iterator[Target]:
-    """A brand-new database on the test server, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
-    from psycopg import sql
-
-    base = make_url(pg_url)
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"unioncli_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield Target(url=url, path=None)
-    finally:
-        from unioncli.db.engine import dispose_all
-
-        dispose_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def pg_tables(target: Target) -> set[str]:
