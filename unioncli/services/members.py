@@ -148,7 +148,7 @@ def _optional(raw: dict[str, Any], key: str) -> Any:
     return None if blank(value) else value
 
 
-def _parse_fields(uow: UnitOfWork, raw: dict[str, Any], c: Collector) -> dict[str, Any]:
+def _parse_fields(raw: dict[str, Any], c: Collector) -> dict[str, Any]:
     """Parse every non-blank field present in ``raw``; collect the bad ones in ``c``."""
     out: dict[str, Any] = {}
     parsers: dict[str, Any] = {
@@ -168,8 +168,6 @@ def _parse_fields(uow: UnitOfWork, raw: dict[str, Any], c: Collector) -> dict[st
         value = _optional(raw, key)
         if value is not None:
             out[key] = c.take(parse, value)
-    if _optional(raw, "gig_group") is not None and "gig_group" not in out:
-        out["gig_group"] = None
     return out
 
 
@@ -258,7 +256,7 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
     require(raw, ENROL_REQUIRED)
     c = Collector()
     rid = c.take(parse_id_number, raw["id_number"])
-    fields = _parse_fields(uow, raw, c)
+    fields = _parse_fields(raw, c)
     joined = c.take(_event_date, raw["joined"], "joined")
     org = None
     try:
@@ -457,7 +455,7 @@ def update(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> MemberView:
     """Correct a member's data. Status changes go through ``change_status``, never here."""
     member, person = find_member(uow, ref)
     c = Collector()
-    fields = _parse_fields(uow, raw, c)
+    fields = _parse_fields(raw, c)
     if fields.get("gender") is not None:
         rid = parse_id_number(person.id_number)
         c.take(check_gender, rid, raw["gender"])
