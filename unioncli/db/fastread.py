@@ -15,7 +15,6 @@ from typing import Any, Protocol
 from unioncli.config import Target
 from unioncli.db.engine_settings import BUSY_TIMEOUT_MS
 
-
 MMAP_BYTES = 256 * 1024 * 1024
 
 
