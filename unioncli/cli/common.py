@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from unioncli import i18n
 from unioncli.config import Target, resolve_target
 
 if TYPE_CHECKING:
@@ -54,10 +53,6 @@ def engine() -> Any:
 
 def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def t(key: str, **params: Any) -> str:
-    return i18n.t(key, **params)
 
 
 def masker(show_id: bool) -> tuple[Any, Any]:

@@ -133,15 +133,6 @@ def record(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     _console().print(table)
 
 
-def figures(title: str, lines: Sequence[tuple[str, str]]) -> None:
-    table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
-    table.add_column(no_wrap=True)
-    table.add_column(justify="right")
-    for label, value in lines:
-        table.add_row(label, value)
-    _console().print(table)
-
-
 def line(text: str = "") -> None:
     # soft_wrap: a message holding a long path stays one line that scripts and copy-paste can use
     _console().print(Text(text), soft_wrap=True)
