@@ -276,8 +276,13 @@ def parse_mobile(raw: str, field: str = "phone") -> str:
     raise InvalidValue(field, raw, "ids.phone_format", sensitive=True)
 
 
-def mask_id(number: str, head: int = 4, tail: int = 4) -> str:
-    """``2301**********1234``: keeps ``head`` and ``tail`` characters, stars the rest."""
+def mask_id(number: str, head: int | None = None, tail: int | None = None) -> str:
+    """``2301**********1234``: keeps ``head`` and ``tail`` characters, stars the rest.
+
+    Without ``head``/``tail`` the county's setting applies (``UNIONCLI_ID_MASK``, default 4,4).
+    """
+    if head is None or tail is None:
+        head, tail = id_mask_setting()
     if head + tail >= len(number):
         # Too short to hide anything while keeping both ends: hide it all rather than show it all.
         return "*" * len(number)

@@ -30,15 +30,13 @@ _PHONE_FIELDS = {"phone"}
 
 
 def _change_text(before: str | None, after: str | None) -> str:
-    from unioncli.ids import id_mask_setting, mask_id, mask_phone
-
-    head, tail = id_mask_setting()
+    from unioncli.ids import mask_id, mask_phone
 
     def masked(data: dict[str, Any]) -> dict[str, Any]:
         out = {}
         for k, v in data.items():
             if k in _ID_FIELDS and isinstance(v, str):
-                v = mask_id(v, head, tail)
+                v = mask_id(v)
             elif k in _PHONE_FIELDS and isinstance(v, str):
                 v = mask_phone(v)
             out[k] = v

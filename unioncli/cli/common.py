@@ -57,12 +57,11 @@ def interactive() -> bool:
 
 def masker(show_id: bool) -> tuple[Any, Any]:
     """Functions that mask an ID number and a phone, or show them whole when asked."""
-    from unioncli.ids import id_mask_setting, mask_id, mask_phone
+    from unioncli.ids import mask_id, mask_phone
 
     if show_id:
         return (lambda v: v), (lambda v: v)
-    head, tail = id_mask_setting()
-    return (lambda v: mask_id(v, head, tail) if v else v), (lambda v: mask_phone(v) if v else v)
+    return (lambda v: mask_id(v) if v else v), (lambda v: mask_phone(v) if v else v)
 
 
 def reveal(show_id: bool, reason: str | None, what: str, person_ids: list[int]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 import typer
@@ -61,7 +60,7 @@ def _label(enum_name: str) -> Any:
     return show
 
 
-def _columns(show_id: bool) -> list[Any]:
+def _columns() -> list[Any]:
     from unioncli.cli.render import Column
 
     f = i18n.field_label
@@ -95,7 +94,7 @@ def _print_rows(
         d["phone"] = mask_phone(d["phone"])
         data.append(d)
     footer = i18n.t("member.showing", shown=len(found), total=total)
-    rows(_columns(show_id), data, fmt.value, footer=footer if fmt == Format.table else None)
+    rows(_columns(), data, fmt.value, footer=footer if fmt == Format.table else None)
 
 
 @app.callback(invoke_without_command=True)
@@ -333,30 +332,33 @@ def update(
 DateOption = typer.Option(None, "--date", help="日期（默认今天）")
 
 
-def _change(ref: str, kind_code: str, on: str | None, reason: str | None, **kw: Any) -> None:
+def _report(view: Any) -> None:
+    """One line for a status change: what was done (the newest event), and where that leaves them."""
     from unioncli.cli.render import line
     from unioncli.enums import MemberEventKind, MemberStatus
-    from unioncli.services import members
 
-    when: str | date = on or date.today()
-    kind = MemberEventKind(kind_code)
-    with uow() as work:
-        if kind_code in ("transfer_in", "transfer_out"):
-            view = members.transfer(work, ref, when, reason, **kw)
-            kind = MemberEventKind(view.events[-1].kind)
-        else:
-            view = members.change_status(work, ref, kind, when, reason, **kw)
-        work.commit()
     line(
         i18n.t(
             "member.changed",
             name=view.name,
-            action=kind.label(),
+            action=MemberEventKind(view.events[-1].kind).label(),
             date=view.status_since,
             status=MemberStatus(view.status).label(),
             org=view.org,
         )
     )
+
+
+def _change(
+    ref: str, kind_code: str, on: str | None, reason: str | None, to_org: str | None = None
+) -> None:
+    from unioncli.enums import MemberEventKind
+    from unioncli.services.members import change_status
+
+    with uow() as work:
+        view = change_status(work, ref, MemberEventKind(kind_code), on, reason, to_org=to_org)
+        work.commit()
+    _report(view)
 
 
 RefArg = typer.Argument(..., help="身份证号、会员卡号或会员号")
@@ -371,7 +373,12 @@ def transfer(
     reason: str | None = typer.Option(None, "--reason", help="原因（转出时必填，如 调往外县）"),
 ) -> None:
     """会籍接转：转到本县另一工会（--to），或转出本县（--out）. Example: unioncli member transfer 1024 --to 5"""
-    _change(ref, "transfer_out" if out else "transfer_in", on, reason, to_org=to, out=out)
+    from unioncli.services.members import transfer as service
+
+    with uow() as work:
+        view = service(work, ref, on, reason, to_org=to, out=out)
+        work.commit()
+    _report(view)
 
 
 @app.command("retain")

@@ -30,7 +30,7 @@ from unioncli.enums import (
 )
 from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
 from unioncli.i18n import register
-from unioncli.ids import check_gender, parse_id_number, parse_mobile
+from unioncli.ids import check_gender, mask_id, parse_id_number, parse_mobile
 from unioncli.models import Member, MemberEvent, Org, Person
 from unioncli.models.base import utcnow
 from unioncli.pinyin import name_keys
@@ -187,7 +187,6 @@ def _event_date(raw: Any, field_key: str) -> date:
 
 def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
     """A member by ID number, card number, or member number (the # shown in lists)."""
-    s = uow.session
     ref = ref.strip()
     if len(ref) in (15, 18):
         try:
@@ -195,35 +194,25 @@ def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
         except InvalidValue:
             rid = None
         if rid is not None:
-            row = s.execute(
-                select(Member, Person)
-                .join(Person, col(Member.person_id) == col(Person.id))
-                .where(col(Person.id_number) == rid.number)
-            ).first()
-            if row is not None:
-                return row[0], row[1]
-            raise NotFound("member.not_found", ref=_masked(rid.number))
-    row = s.execute(
+            found = _member_where(uow, col(Person.id_number) == rid.number)
+            if found is None:
+                raise NotFound("member.not_found", ref=mask_id(rid.number))
+            return found
+    found = _member_where(uow, col(Member.card_no) == ref)
+    if found is None and ref.lstrip("#").isdigit():
+        found = _member_where(uow, col(Member.id) == int(ref.lstrip("#")))
+    if found is None:
+        raise NotFound("member.not_found", ref=ref)
+    return found
+
+
+def _member_where(uow: UnitOfWork, condition: Any) -> tuple[Member, Person] | None:
+    row = uow.session.execute(
         select(Member, Person)
         .join(Person, col(Member.person_id) == col(Person.id))
-        .where(col(Member.card_no) == ref)
+        .where(condition)
     ).first()
-    if row is None and ref.lstrip("#").isdigit():
-        row = s.execute(
-            select(Member, Person)
-            .join(Person, col(Member.person_id) == col(Person.id))
-            .where(col(Member.id) == int(ref.lstrip("#")))
-        ).first()
-    if row is None:
-        raise NotFound("member.not_found", ref=ref)
-    return row[0], row[1]
-
-
-def _masked(number: str) -> str:
-    from unioncli.ids import id_mask_setting, mask_id
-
-    head, tail = id_mask_setting()
-    return mask_id(number, head, tail)
+    return None if row is None else (row[0], row[1])
 
 
 def _last_event(uow: UnitOfWork, member_id: int) -> MemberEvent | None:
@@ -285,7 +274,7 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
             raise Conflict(
                 "member.already_member",
                 name=person.name,
-                id=_masked(person.id_number),
+                id=mask_id(person.id_number),
                 status=S(existing.status).label(),
             )
     _check_card(uow, fields.get("card_no"), None)
@@ -378,17 +367,20 @@ def change_status(
     uow: UnitOfWork,
     ref: str,
     kind: MemberEventKind,
-    on: str | date,
+    on: str | date | None,
     reason: str | None,
     *,
     to_org: str | None = None,
 ) -> MemberView:
-    """Record a dated status change (transfer, retain, restore, leave, remove, death, rejoin)."""
+    """Record a dated status change (transfer, retain, restore, leave, remove, death, rejoin).
+
+    Without a date the change is recorded as of today.
+    """
     if kind in (K.LEAVE, K.REMOVE, K.TRANSFER_OUT) and blank(reason):
         raise UsageError("member.reason_required")
     member, person = find_member(uow, ref)
     assert member.id is not None
-    when = _event_date(on, "date")
+    when = date.today() if on is None else _event_date(on, "date")
     current = S(member.status)
     allowed, result = TRANSITIONS[kind]
     if current not in allowed:
@@ -439,7 +431,13 @@ def change_status(
 
 
 def transfer(
-    uow: UnitOfWork, ref: str, on: str | date, reason: str | None, *, to_org: str | None, out: bool
+    uow: UnitOfWork,
+    ref: str,
+    on: str | date | None,
+    reason: str | None,
+    *,
+    to_org: str | None,
+    out: bool,
 ) -> MemberView:
     if out == (to_org is not None):
         raise UsageError("member.transfer_target")
