@@ -172,6 +172,22 @@ def test_unknown_member_by_id_number_does_not_echo_the_number(one) -> None:
     assert (r.exit_code, r.stderr) == (3, "错误：找不到会员“2301**********0077”\n")
 
 
+def test_a_mistyped_id_number_is_explained_not_echoed(one) -> None:
+    mistyped = WANG_WEI[:-1] + ("0" if WANG_WEI[-1] != "0" else "1")
+    r = one("member", "show", mistyped)
+    assert r.exit_code == 2
+    assert r.stderr.startswith(
+        f"错误：身份证号“{mistyped[:3]}************{mistyped[-3:]}”无效：校验位"
+    )
+    assert mistyped not in r.stderr
+
+
+def test_audit_list_shows_status_labels(one) -> None:
+    ok(one("member", "leave", "1", "--date", "2021-01-01", "--reason", "本人申请"))
+    entry = json.loads(ok(one("audit", "list", "--action", "member.leave", "--format", "json")))[0]
+    assert entry["change"] == "状态: 在册 → 退会"
+
+
 def test_unknown_union_is_exit_3(one) -> None:
     r = one(
         "member", "add", "王伟", "--id", WANG_WEI, "--org", "县委工会", "--joined", "2020-01-02"

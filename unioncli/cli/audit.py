@@ -24,29 +24,40 @@ i18n.register(
     }
 )
 
-# Fields whose values are masked when the audit log is printed.
-_ID_FIELDS = {"id_number"}
-_PHONE_FIELDS = {"phone"}
+# Coded fields shown by their label, as everywhere else on screen.
+_CODED = {
+    "status": "MemberStatus",
+    "gender": "Gender",
+    "education": "Education",
+    "political_status": "PoliticalStatus",
+    "hukou": "Hukou",
+    "gig_group": "GigGroup",
+    "org_type": "OrgType",
+}
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A stored value as the audit list prints it: ID numbers and phones masked, codes labelled."""
+    from unioncli import enums
+    from unioncli.ids import mask_id, mask_phone
+
+    if not isinstance(value, str):
+        return value
+    if key == "id_number":
+        return mask_id(value)
+    if key == "phone":
+        return mask_phone(value)
+    if key in _CODED and value in getattr(enums, _CODED[key]).codes():
+        return getattr(enums, _CODED[key])(value).label()
+    return value
 
 
 def _change_text(before: str | None, after: str | None) -> str:
-    from unioncli.ids import mask_id, mask_phone
-
-    def masked(data: dict[str, Any]) -> dict[str, Any]:
-        out = {}
-        for k, v in data.items():
-            if k in _ID_FIELDS and isinstance(v, str):
-                v = mask_id(v)
-            elif k in _PHONE_FIELDS and isinstance(v, str):
-                v = mask_phone(v)
-            out[k] = v
-        return out
-
-    b = masked(json.loads(before)) if before else {}
-    a = masked(json.loads(after)) if after else {}
+    b = json.loads(before) if before else {}
+    a = json.loads(after) if after else {}
     parts = []
     for key in sorted(set(b) | set(a)):
-        old, new = b.get(key), a.get(key)
+        old, new = _shown(key, b.get(key)), _shown(key, a.get(key))
         label = i18n.field_label(key)
         if key in b and key in a:
             parts.append(f"{label}: {old} → {new}")

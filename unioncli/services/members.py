@@ -188,11 +188,12 @@ def _event_date(raw: Any, field_key: str) -> date:
 def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
     """A member by ID number, card number, or member number (the # shown in lists)."""
     ref = ref.strip()
+    bad_id: InvalidValue | None = None
     if len(ref) in (15, 18):
         try:
             rid = parse_id_number(ref)
-        except InvalidValue:
-            rid = None
+        except InvalidValue as exc:
+            rid, bad_id = None, exc  # maybe a card number of that length; else say what's wrong
         if rid is not None:
             found = _member_where(uow, col(Person.id_number) == rid.number)
             if found is None:
@@ -201,6 +202,8 @@ def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
     found = _member_where(uow, col(Member.card_no) == ref)
     if found is None and ref.lstrip("#").isdigit():
         found = _member_where(uow, col(Member.id) == int(ref.lstrip("#")))
+    if found is None and bad_id is not None:
+        raise bad_id  # masked, and names the cause (a wrong check digit, a lost digit...)
     if found is None:
         raise NotFound("member.not_found", ref=ref)
     return found
