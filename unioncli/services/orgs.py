@@ -13,10 +13,11 @@ from unioncli import i18n
 from unioncli.dates import parse_date
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import MemberStatus, OrgType
-from unioncli.errors import Conflict, InvalidValue, NotFound
+from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
 from unioncli.i18n import register
 from unioncli.ids import parse_uscc
 from unioncli.models import Member, Org
+from unioncli.models.base import utcnow
 from unioncli.services.common import Collector, blank, clean_text, require
 
 register(
@@ -164,8 +165,6 @@ def find_org(uow: UnitOfWork, ref: str) -> Org:
         if len(hits) == 1:
             org = hits[0]
         elif hits:
-            from unioncli.errors import UsageError
-
             raise UsageError("org.ambiguous", ref=ref, names=i18n.join(h.name for h in hits[:5]))
     if org is None:
         raise NotFound("org.not_found", ref=ref)
@@ -189,8 +188,6 @@ def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
     org = find_org(uow, ref)
     fields = parse_org_fields(raw)
     if not fields:
-        from unioncli.errors import UsageError
-
         raise UsageError("org.nothing_to_update")
     _check_unique(uow, fields, org.id)
     before = {k: getattr(org, k) for k in fields}
@@ -198,8 +195,6 @@ def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
     for key, value in changed.items():
         setattr(org, key, value)
     if changed:
-        from unioncli.models.base import utcnow
-
         org.updated_at = utcnow()
         uow.session.add(org)
         uow.session.flush()
