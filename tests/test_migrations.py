@@ -19,7 +19,17 @@ from unioncli.ids import make_id_number
 from unioncli.services.members import enrol
 from unioncli.services.orgs import add_org
 
-TABLES = {"alembic_version", "audit_log", "ledger_meta", "member", "member_event", "org", "person"}
+TABLES = {
+    "alembic_version",
+    "audit_log",
+    "import_batch",
+    "import_change",
+    "ledger_meta",
+    "member",
+    "member_event",
+    "org",
+    "person",
+}
 
 
 def sqlite_tables(path: Path) -> set[str]:

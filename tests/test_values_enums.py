@@ -301,7 +301,9 @@ def test_not_yes_or_no(raw: str | int) -> None:
         ("曾国藩", ("zengguofan", "zgf")),  # surname readings of polyphones
         ("单雄信", ("shanxiongxin", "sxx")),
         ("解缙", ("xiejin", "xj")),
-        ("会计曾", ("kuaijiceng", "kjc")),  # only the first character is read as a surname
+        ("李曾", ("liceng", "lc")),  # only the first character is read as a surname
+        ("王长青", ("wangchangqing", "wcq")),  # the given name is read as a word
+        ("ABC李", ("abcli", "al")),  # a Latin run is one chunk
         ("阿依古丽·买买提", ("ayigulimaimaiti", "ayglmmt")),
         ("", ("", "")),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # pypinyin has no surname mode, and reads these polyphones with their common-word sound
 # (曾 → ceng, 单 → dan). As the first character of a name they are almost always the surname.
@@ -30,23 +31,31 @@ _NOT_KEY = re.compile(r"[^a-z0-9]")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z\s']*")
 
 
-def name_keys(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) in lower case without tones or spaces: 张伟 → ("zhangwei", "zw")."""
+@lru_cache(maxsize=1 << 16)
+def _syllables(text: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
 
+    return tuple(lazy_pinyin(text, style=Style.NORMAL, v_to_u=False))
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) in lower case without tones or spaces: 张伟 → ("zhangwei", "zw").
+
+    The surname and the given name are read apart and cached: a county has far fewer distinct
+    given names than people, so an import of a million names rarely waits for pypinyin.
+    """
     text = "".join(unicodedata.normalize("NFKC", name).split())
     if not text:
         return ("", "")
-    first = _SURNAMES.get(text[0])
-    syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=False)
-    if first is not None:
-        syllables[0] = first
+    head = _syllables(text[0])
+    if head == (text[0],):  # not a Chinese character: read the whole name as one
+        syllables = list(_syllables(text))
+    else:
+        syllables = [_SURNAMES.get(text[0], head[0]), *_syllables(text[1:])]
     # Non-Chinese characters come back as one chunk ("ABC"), so initials take only its first
     # letter; ü is written v, as on a pinyin keyboard; the · in 阿依古丽·买买提 is not typed.
     chunks = [_NOT_KEY.sub("", s.lower().replace("ü", "v")) for s in syllables]
-    full = "".join(chunks)
-    initials = "".join(c[0] for c in chunks if c)
-    return (full, initials)
+    return ("".join(chunks), "".join(c[0] for c in chunks if c))
 
 
 def looks_latin(query: str) -> bool:

@@ -2,10 +2,21 @@
 
 from unioncli.models.audit import AuditEntry, LedgerMeta
 from unioncli.models.base import SQLModel  # sets the naming convention first
+from unioncli.models.imports import ImportBatch, ImportChange
 from unioncli.models.member import Member, MemberEvent
 from unioncli.models.org import Org
 from unioncli.models.person import Person
 
 metadata = SQLModel.metadata
 
-__all__ = ["AuditEntry", "LedgerMeta", "Member", "MemberEvent", "Org", "Person", "metadata"]
+__all__ = [
+    "AuditEntry",
+    "ImportBatch",
+    "ImportChange",
+    "LedgerMeta",
+    "Member",
+    "MemberEvent",
+    "Org",
+    "Person",
+    "metadata",
+]

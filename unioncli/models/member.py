@@ -29,6 +29,8 @@ class Member(SQLModel, table=True):
     employer: str | None = Field(default=None, max_length=100)
     migrant: bool = False
     gig_group: str | None = Field(default=None, max_length=20, index=True)
+    # the import that created this row (``import undo`` removes it); none when typed in
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -57,4 +59,6 @@ class MemberEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=200)
     migrant: bool = False
     gig_group: str | None = Field(default=None, max_length=20)
+    # the import that created this row (``import undo`` removes it); none when typed in
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     created_at: datetime = Field(default_factory=utcnow)

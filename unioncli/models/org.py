@@ -24,5 +24,7 @@ class Org(SQLModel, table=True):
     founded: date
     chair: str | None = Field(default=None, max_length=50)
     phone: str | None = Field(default=None, max_length=30)
+    # the import that created this row (``import undo`` removes it); none when typed in
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -33,5 +33,7 @@ class Person(SQLModel, table=True):
     education: str | None = Field(default=None, max_length=24)
     political_status: str | None = Field(default=None, max_length=24)
     hukou: str | None = Field(default=None, max_length=24)
+    # the import that created this row (``import undo`` removes it); none when typed in
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -6,6 +6,7 @@ status is decided in ``TRANSITIONS`` and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,7 +31,7 @@ from unioncli.enums import (
 )
 from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
 from unioncli.i18n import register
-from unioncli.ids import check_gender, mask_id, parse_id_number, parse_mobile
+from unioncli.ids import ResidentId, check_gender, mask_id, parse_id_number, parse_mobile
 from unioncli.models import Member, MemberEvent, Org, Person
 from unioncli.models.base import utcnow
 from unioncli.pinyin import name_keys
@@ -148,34 +149,44 @@ def _optional(raw: dict[str, Any], key: str) -> Any:
     return None if blank(value) else value
 
 
+# Every field's parser, shared by the commands and by imports (which cache them per value).
+FIELD_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "name": parse_name,
+    "gender": lambda v: Gender.parse(v, field="gender").value,
+    "ethnicity": parse_ethnicity,
+    "phone": parse_mobile,
+    "education": lambda v: Education.parse(v, field="education").value,
+    "political_status": lambda v: PoliticalStatus.parse(v, field="political_status").value,
+    "hukou": lambda v: Hukou.parse(v, field="hukou").value,
+    "employer": lambda v: clean_text(v, "employer"),
+    "card_no": lambda v: clean_text(v, "card_no", max_len=30),
+    "migrant": lambda v: v if isinstance(v, bool) else parse_bool(v, field="migrant"),
+    "gig_group": lambda v: _gig_code(parse_gig_group(v)),
+}
+
+
 def _parse_fields(raw: dict[str, Any], c: Collector) -> dict[str, Any]:
     """Parse every non-blank field present in ``raw``; collect the bad ones in ``c``."""
     out: dict[str, Any] = {}
-    parsers: dict[str, Any] = {
-        "name": parse_name,
-        "gender": lambda v: Gender.parse(v, field="gender").value,
-        "ethnicity": parse_ethnicity,
-        "phone": parse_mobile,
-        "education": lambda v: Education.parse(v, field="education").value,
-        "political_status": lambda v: PoliticalStatus.parse(v, field="political_status").value,
-        "hukou": lambda v: Hukou.parse(v, field="hukou").value,
-        "employer": lambda v: clean_text(v, "employer"),
-        "card_no": lambda v: clean_text(v, "card_no", max_len=30),
-        "migrant": lambda v: v if isinstance(v, bool) else parse_bool(v, field="migrant"),
-        "gig_group": lambda v: _gig_code(parse_gig_group(v)),
-    }
-    for key, parse in parsers.items():
+    for key, parse in FIELD_PARSERS.items():
         value = _optional(raw, key)
         if value is not None:
             out[key] = c.take(parse, value)
     return out
 
 
+def check_join_age(rid: ResidentId, joined: date, raw: object) -> None:
+    if joined < years_after(rid.birth_date, MIN_JOIN_AGE):
+        raise InvalidValue(
+            "joined", raw, "member.too_young", age=MIN_JOIN_AGE, birth=rid.birth_date
+        )
+
+
 def _gig_code(group: GigGroup | None) -> str | None:
     return None if group is None else group.value
 
 
-def _event_date(raw: Any, field_key: str) -> date:
+def event_date(raw: Any, field_key: str) -> date:
     value = raw if isinstance(raw, date) else parse_date(raw, field=field_key)
     if value > date.today():
         raise InvalidValue(field_key, raw, "member.future")
@@ -249,7 +260,7 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
     c = Collector()
     rid = c.take(parse_id_number, raw["id_number"])
     fields = _parse_fields(raw, c)
-    joined = c.take(_event_date, raw["joined"], "joined")
+    joined = c.take(event_date, raw["joined"], "joined")
     org = None
     try:
         org = find_org(uow, str(raw["org"]))
@@ -263,10 +274,7 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
     c.check()
     assert rid is not None and joined is not None and org is not None and org.id is not None
 
-    if joined < years_after(rid.birth_date, MIN_JOIN_AGE):
-        raise InvalidValue(
-            "joined", raw["joined"], "member.too_young", age=MIN_JOIN_AGE, birth=rid.birth_date
-        )
+    check_join_age(rid, joined, raw["joined"])
     s = uow.session
     person = s.scalars(select(Person).where(col(Person.id_number) == rid.number)).first()
     if person is not None:
@@ -383,7 +391,7 @@ def change_status(
         raise UsageError("member.reason_required")
     member, person = find_member(uow, ref)
     assert member.id is not None
-    when = date.today() if on is None else _event_date(on, "date")
+    when = date.today() if on is None else event_date(on, "date")
     current = S(member.status)
     allowed, result = TRANSITIONS[kind]
     if current not in allowed:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlmodel import col
 
 from unioncli import i18n
@@ -224,3 +224,37 @@ def list_orgs(uow: UnitOfWork, *, township: str | None = None) -> list[OrgView]:
         stmt = stmt.where(col(Org.township) == township)
     stmt = stmt.order_by(col(Org.township), col(Org.name))
     return [OrgView.of(org, int(n)) for org, n in s.execute(stmt).all()]
+
+
+class OrgIndex:
+    """Every union by exact name and by USCC, held in memory while a file is imported.
+
+    An import names unions exactly: a part of a name that happens to be unique today could name
+    another union tomorrow, so partial names are not accepted here.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.by_name: dict[str, dict[str, Any]] = {}
+        self.by_uscc: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            self.add(row)
+
+    @classmethod
+    def load(cls, conn: Connection) -> OrgIndex:
+        table = Org.__table__  # type: ignore[attr-defined]
+        return cls([dict(r._mapping) for r in conn.execute(select(table))])
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.by_name[row["name"]] = row
+        if row.get("uscc"):
+            self.by_uscc[row["uscc"]] = row
+
+    def get(self, ref: str) -> dict[str, Any] | None:
+        text = clean_text(ref, "org") or ""
+        return self.by_uscc.get(text.upper()) or self.by_name.get(text)
+
+    def find(self, ref: str) -> int:
+        row = self.get(ref)
+        if row is None:
+            raise NotFound("org.not_found", ref=ref.strip())
+        return int(row["id"])

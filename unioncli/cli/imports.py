@@ -1,0 +1,335 @@
+"""``unioncli import`` and ``unioncli export``: spreadsheets in, clean files out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from unioncli import i18n
+from unioncli.cli.common import Format, FormatOption, ReasonOption, state, uow
+from unioncli.errors import ExitCode
+
+import_app = typer.Typer(
+    help="导入基层工会报来的表格（CSV/XLSX），查看和撤销导入批次。"
+    "Example: unioncli import members 会员.csv --dry-run",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(
+    help="导出台账为 CSV/XLSX（默认隐去身份证号和手机号）。Example: unioncli export members --out 会员.xlsx",
+    no_args_is_help=True,
+)
+
+i18n.register(
+    {
+        "import.file": (
+            "文件：{file}（{encoding}{delimiter}，{rows} 行）",
+            "file: {file} ({encoding}{delimiter}, {rows} rows)",
+        ),
+        "import.delim.,": ("，逗号分隔", ", comma-separated"),
+        "import.delim.\t": ("，制表符分隔", ", tab-separated"),
+        "import.delim.;": ("，分号分隔", ", semicolon-separated"),
+        "import.ignored": ("忽略的列：{cols}", "ignored columns: {cols}"),
+        "import.counts": (
+            "新建 {created} · 更新 {updated} · 未变 {unchanged} · 跳过 {skipped} · 文件内重复 {duplicate} · 拒绝 {rejected}",
+            "created {created} · updated {updated} · unchanged {unchanged} · skipped {skipped} "
+            "· repeated in file {duplicate} · rejected {rejected}",
+        ),
+        "import.problem": ("第 {line} 行：{reason}", "row {line}: {reason}"),
+        "import.more_problems": ("……另有 {n} 行被拒绝", "… and {n} more rejected rows"),
+        "import.rejects_written": (
+            "被拒绝的行已写入 {path}（改正后可再次导入）",
+            "rejected rows written to {path} (fix them and import it again)",
+        ),
+        "import.done": ("已导入，批次 #{id}", "imported as batch #{id}"),
+        "import.none_written": (
+            "未写入任何数据：有 {n} 行不合格，整个文件未导入（加 --skip-invalid 可只导入合格的行）",
+            "nothing written: {n} rows were rejected, so the whole file was not imported "
+            "(--skip-invalid imports the valid rows)",
+        ),
+        "import.dry_run": ("试导入（--dry-run）：未写入任何数据", "dry run: nothing was written"),
+        "import.empty_rows": ("文件只有表头，没有数据行", "the file has a header but no rows"),
+        "import.progress": ("导入", "importing"),
+        "import.col.id": ("批次", "batch"),
+        "import.col.at": ("时间", "time"),
+        "import.col.kind": ("类型", "kind"),
+        "import.col.file": ("文件", "file"),
+        "import.col.encoding": ("编码", "encoding"),
+        "import.col.rows": ("行数", "rows"),
+        "import.col.created": ("新建", "created"),
+        "import.col.updated": ("更新", "updated"),
+        "import.col.unchanged": ("未变", "unchanged"),
+        "import.col.skipped": ("跳过", "skipped"),
+        "import.col.rejected": ("拒绝", "rejected"),
+        "import.col.operator": ("经办人", "operator"),
+        "import.col.status": ("状态", "status"),
+        "import.col.on_duplicate": ("重复时", "on duplicate"),
+        "import.status.done": ("已导入", "imported"),
+        "import.status.undone": ("已撤销", "undone"),
+        "import.count": ("显示 {shown} 个批次，共 {total} 个", "{shown} of {total} batches"),
+        "import.undone": (
+            "已撤销批次 #{id}：删除 {removed}，恢复修改 {restored} 处",
+            "batch #{id} undone: removed {removed}, {restored} changes put back",
+        ),
+        "import.nothing_removed": ("无", "nothing"),
+        "export.done": ("已导出 {n} 行到 {path}", "{n} rows exported to {path}"),
+        "export.unmasked_reason": (
+            "导出完整身份证号和手机号须写明原因：--reason “…”",
+            "exporting whole ID numbers and phones needs a reason: --reason “…”",
+        ),
+        "export.format": (
+            "只能导出为 .csv 或 .xlsx：{path}",
+            "export writes .csv or .xlsx files only: {path}",
+        ),
+    }
+)
+
+KIND_HELP = {
+    "orgs": ("基层工会", "unions.csv"),
+    "members": ("会员", "会员.csv"),
+}
+
+
+def _summary(result: Any) -> None:
+    from unioncli.cli.render import line, note
+
+    delim = i18n.t(f"import.delim.{result.delimiter}") if result.delimiter else ""
+    line(
+        i18n.t(
+            "import.file",
+            file=result.file.name,
+            encoding=result.encoding,
+            delimiter=delim,
+            rows=result.rows,
+        )
+    )
+    if result.ignored_columns:
+        line(i18n.t("import.ignored", cols=i18n.join(result.ignored_columns)))
+    if result.rows == 0:
+        line(i18n.t("import.empty_rows"))
+        return
+    line(i18n.t("import.counts", **result.counts))
+    for problem in result.problems:
+        note(i18n.t("import.problem", line=problem.line, reason=problem.reason))
+    more = result.rejected - len(result.problems)
+    if more > 0:
+        note(i18n.t("import.more_problems", n=more))
+    if result.rejects_file is not None:
+        line(i18n.t("import.rejects_written", path=result.rejects_file))
+    if result.dry_run:
+        line(i18n.t("import.dry_run"))
+    elif result.written:
+        line(i18n.t("import.done", id=result.batch_id))
+    elif result.rejected:
+        line(i18n.t("import.none_written", n=result.rejected))
+
+
+def _make_import(kind: str) -> Any:
+    label, example = KIND_HELP[kind]
+
+    def command(
+        file: Path = typer.Argument(..., help="CSV（UTF-8/GBK/UTF-16，自动识别）或 XLSX 文件"),
+        on_duplicate: str = typer.Option(
+            "error",
+            "--on-duplicate",
+            help="台账里已有且内容不同时：error 拒绝该行 | skip 跳过 | update 更新（空单元格不会清掉已有内容）",
+            metavar="error|skip|update",
+        ),
+        skip_invalid: bool = typer.Option(
+            False,
+            "--skip-invalid",
+            help="只导入合格的行，不合格的写入拒绝文件（默认一行不合格则整个文件不导入）",
+        ),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="完整校验和比对，报告将新建/更新/拒绝的行数，不写入任何数据"
+        ),
+        rejects: Path | None = typer.Option(
+            None, "--rejects", help="拒绝文件的位置（默认在导入文件旁：<文件名>.rejects.csv）"
+        ),
+    ) -> None:
+        from unioncli.cli.render import progress
+        from unioncli.errors import UsageError
+        from unioncli.services.imports import kinds
+        from unioncli.services.imports.engine import run_import
+
+        if on_duplicate not in ("error", "skip", "update"):
+            raise UsageError("import.on_duplicate")
+        if not file.is_file():
+            raise UsageError("import.no_file", path=file)
+        with progress(0, i18n.t("import.progress")) as bar:
+            task = bar.add_task(i18n.t("import.progress"), total=None)
+
+            def report(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total or None)
+
+            result = run_import(
+                state.target(),
+                kinds()[kind](),
+                file,
+                on_duplicate=on_duplicate,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
+                rejects=rejects,
+                progress=report,
+            )
+        _summary(result)
+        if result.rejected:
+            raise typer.Exit(int(ExitCode.IMPORT_REJECTED))
+
+    command.__doc__ = f"导入{label}。Example: unioncli import {kind} {example} --dry-run"
+    return command
+
+
+for _kind in KIND_HELP:
+    import_app.command(_kind)(_make_import(_kind))
+
+i18n.register(
+    {
+        "import.no_file": ("找不到文件：{path}", "no such file: {path}"),
+    }
+)
+
+
+def _batch_columns() -> list[Any]:
+    from unioncli.cli.render import Column
+
+    def t(key: str) -> str:
+        return i18n.t(f"import.col.{key}")
+
+    return [
+        Column("id", t("id"), justify="right"),
+        Column("started_at", t("at"), show=lambda v: f"{v:%Y-%m-%d %H:%M}"),
+        Column("kind", t("kind")),
+        Column("file_name", t("file"), wrap=True),
+        Column("rows", t("rows"), justify="right"),
+        Column("created", t("created"), justify="right"),
+        Column("updated", t("updated"), justify="right"),
+        Column("rejected", t("rejected"), justify="right"),
+        Column("operator", t("operator")),
+        Column("status", t("status"), show=lambda v: i18n.t(f"import.status.{v}")),
+    ]
+
+
+@import_app.command("list")
+def list_(
+    limit: int = typer.Option(50, "--limit", "-n", help="最多显示几个批次"),
+    fmt: Format = FormatOption,
+) -> None:
+    """导入批次，最近的在前。Example: unioncli import list"""
+    from dataclasses import asdict
+
+    from unioncli.cli.render import rows
+    from unioncli.services.imports.batches import list_batches
+
+    with uow() as work:
+        batches, total = list_batches(work, limit=limit)
+    rows(
+        _batch_columns(),
+        [asdict(b) for b in batches],
+        fmt,
+        footer=i18n.t("import.count", shown=len(batches), total=total),
+    )
+
+
+@import_app.command("show")
+def show(batch_id: int = typer.Argument(..., help="批次号（import list 的第一列）")) -> None:
+    """一个导入批次的详情。Example: unioncli import show 3"""
+    from unioncli.cli.render import record
+    from unioncli.services.imports.batches import show_batch
+
+    with uow() as work:
+        b = show_batch(work, batch_id)
+    t = i18n.t
+    record(
+        f"{t('import.col.id')} #{b.id}",
+        [
+            (t("import.col.kind"), b.kind),
+            (t("import.col.file"), b.file_name),
+            (t("import.col.encoding"), b.encoding),
+            (t("import.col.at"), f"{b.started_at:%Y-%m-%d %H:%M:%S}"),
+            (t("import.col.operator"), b.operator),
+            (t("import.col.on_duplicate"), b.on_duplicate),
+            (t("import.col.rows"), b.rows),
+            (t("import.col.created"), b.created),
+            (t("import.col.updated"), b.updated),
+            (t("import.col.unchanged"), b.unchanged),
+            (t("import.col.skipped"), b.skipped),
+            (t("import.col.rejected"), b.rejected),
+            (
+                t("import.col.status"),
+                t(f"import.status.{b.status}")
+                + (f" {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else ""),
+            ),
+        ],
+    )
+
+
+@import_app.command("undo")
+def undo(batch_id: int = typer.Argument(..., help="批次号")) -> None:
+    """撤销一个导入批次：删除它新建的，恢复它修改的。Example: unioncli import undo 3"""
+    from unioncli.cli.render import line
+    from unioncli.services.imports.batches import entity_label, undo_batch
+
+    with uow() as work:
+        result = undo_batch(work, batch_id)
+        work.commit()
+    removed = i18n.join(f"{entity_label(k)} {v}" for k, v in result.removed.items())
+    line(
+        i18n.t(
+            "import.undone",
+            id=batch_id,
+            removed=removed or i18n.t("import.nothing_removed"),
+            restored=result.restored,
+        )
+    )
+
+
+def _make_export(kind: str) -> Any:
+    label, example = KIND_HELP[kind]
+
+    def command(
+        out: Path | None = typer.Option(
+            None, "--out", "-o", help="输出文件，.csv 或 .xlsx（默认 <类型>-<日期>.csv）"
+        ),
+        encoding: str = typer.Option(
+            "utf-8-sig",
+            "--encoding",
+            help="CSV 编码：utf-8-sig（默认，Excel 可直接打开）| gbk | utf-8",
+        ),
+        unmasked: bool = typer.Option(
+            False, "--unmasked", help="导出完整身份证号和手机号（须写 --reason，记入审计日志）"
+        ),
+        reason: str | None = ReasonOption,
+    ) -> None:
+        from unioncli.cli.render import line
+        from unioncli.errors import UsageError
+        from unioncli.services.imports.export import export
+        from unioncli.tabular import TableWriter
+
+        path = out or Path(f"{kind}-{date.today():%Y%m%d}.csv")
+        suffix = path.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise UsageError("export.format", path=path)
+        codec = {"gbk": "gb18030", "utf8": "utf-8"}.get(encoding.lower().replace("-", ""), encoding)
+        try:
+            "".encode(codec)
+        except LookupError:
+            raise UsageError("export.encoding", encoding=encoding) from None
+        if unmasked and not (reason or "").strip():
+            raise UsageError("export.unmasked_reason")
+        data = export(state.target(), kind, unmasked=unmasked, reason=reason)
+        with TableWriter(path, data.header, format=suffix.lstrip("."), encoding=codec) as writer:
+            for row in data.rows:
+                writer.write(row)
+        line(i18n.t("export.done", n=writer.rows_written, path=path))
+
+    command.__doc__ = f"导出{label}。Example: unioncli export {kind} --out {example}"
+    return command
+
+
+i18n.register({"export.encoding": ("不认识的编码：{encoding}", "unknown encoding: {encoding}")})
+
+for _kind in KIND_HELP:
+    export_app.command(_kind)(_make_export(_kind))

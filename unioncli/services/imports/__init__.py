@@ -1,0 +1,13 @@
+"""Import and export: the spreadsheets grassroots unions send, in; clean files, out."""
+
+from __future__ import annotations
+
+from unioncli.services.imports.engine import Kind
+
+
+def kinds() -> dict[str, type[Kind]]:
+    """Every kind of import file, by the name used on the command line."""
+    from unioncli.services.imports.members import MemberKind
+    from unioncli.services.imports.orgs import OrgKind
+
+    return {"orgs": OrgKind, "members": MemberKind}
