@@ -94,6 +94,11 @@ def test_excel_scientific_notation(raw: str) -> None:
     assert reason(raw) == "ids.scientific"
 
 
+@pytest.mark.parametrize("raw", ["2301**********1234", "230125********123X"])
+def test_a_masked_number_from_an_export_is_named_as_such(raw: str) -> None:
+    assert reason(raw) == "ids.masked"
+
+
 def test_scientific_message_names_the_cause_in_chinese() -> None:
     with pytest.raises(InvalidValue) as exc:
         parse_id_number("5.10322E+17")

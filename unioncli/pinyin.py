@@ -54,8 +54,14 @@ def name_keys(name: str) -> tuple[str, str]:
         syllables = [_SURNAMES.get(text[0], head[0]), *_syllables(text[1:])]
     # Non-Chinese characters come back as one chunk ("ABC"), so initials take only its first
     # letter; ü is written v, as on a pinyin keyboard; the · in 阿依古丽·买买提 is not typed.
-    chunks = [_NOT_KEY.sub("", s.lower().replace("ü", "v")) for s in syllables]
-    return ("".join(chunks), "".join(c[0] for c in chunks if c))
+    chunks = [_typed(s) for s in syllables]
+    return ("".join(chunks), "".join([c[0] for c in chunks if c]))
+
+
+@lru_cache(maxsize=1 << 12)
+def _typed(syllable: str) -> str:
+    """A syllable as typed on a Latin keyboard."""
+    return _NOT_KEY.sub("", syllable.lower().replace("ü", "v"))
 
 
 def looks_latin(query: str) -> bool:

@@ -158,7 +158,7 @@ def _make_import(kind: str) -> Any:
             raise UsageError("import.on_duplicate")
         if not file.is_file():
             raise UsageError("import.no_file", path=file)
-        with progress(0, i18n.t("import.progress")) as bar:
+        with progress(0, i18n.t("import.progress"), percent=True) as bar:
             task = bar.add_task(i18n.t("import.progress"), total=None)
 
             def report(done: int, total: int) -> None:
@@ -320,10 +320,16 @@ def _make_export(kind: str) -> Any:
         if unmasked and not (reason or "").strip():
             raise UsageError("export.unmasked_reason")
         data = export(state.target(), kind, unmasked=unmasked, reason=reason)
-        with TableWriter(path, data.header, format=suffix.lstrip("."), encoding=codec) as writer:
-            for row in data.rows:
-                writer.write(row)
-        line(i18n.t("export.done", n=writer.rows_written, path=path))
+        # written beside the target and renamed at the end: a failed export leaves no half file
+        part = path.with_name(f".{path.name}.part")
+        try:
+            with TableWriter(part, data.header, format=suffix.lstrip("."), encoding=codec) as sink:
+                for row in data.rows:
+                    sink.write(row)
+            part.replace(path)
+        finally:
+            part.unlink(missing_ok=True)
+        line(i18n.t("export.done", n=sink.rows_written, path=path))
 
     command.__doc__ = f"导出{label}。Example: unioncli export {kind} --out {example}"
     return command

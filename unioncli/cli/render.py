@@ -143,15 +143,24 @@ def note(text: str) -> None:
     _console(stderr=True).print(Text(text), soft_wrap=True)
 
 
-def progress(total: int, description: str) -> Any:
-    """A progress bar on stderr for long work; silent when stderr is not a terminal."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+def progress(total: int, description: str, *, percent: bool = False) -> Any:
+    """A progress bar on stderr for long work; silent when stderr is not a terminal.
+
+    ``percent`` shows how far as a percentage (for bytes of a file) instead of "n/total".
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(file=sys.stderr)
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
-        MofNCompleteColumn(),
+        TaskProgressColumn() if percent else MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=console,
         disable=not sys.stderr.isatty(),

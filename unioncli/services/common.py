@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
@@ -11,6 +12,7 @@ from unioncli.errors import InvalidValue, InvalidValues, MissingFields
 from unioncli.i18n import register
 
 T = TypeVar("T")
+_DIGIT = re.compile(r"\d")
 
 register(
     {
@@ -68,7 +70,7 @@ def parse_name(raw: str | None, field: str = "name") -> str:
         raise InvalidValue(field, raw, "common.name_empty")
     # Chinese names carry no spaces; minority names use the middle dot, typed in several ways.
     text = text.replace(" ", "").replace(".", "·").replace("•", "·")
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text):
         raise InvalidValue(field, text, "common.name_digits")
     return text
 

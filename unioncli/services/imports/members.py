@@ -89,9 +89,10 @@ STATUS_EVENT: dict[MemberStatus, MemberEventKind] = {
 }
 
 _MISS = object()
+MEMO_LIMIT = 20_000
 
 
-def memo(parse: Callable[[str], Any], limit: int = 20_000) -> Callable[[str], Any]:
+def memo(parse: Callable[[str], Any], limit: int = MEMO_LIMIT) -> Callable[[str], Any]:
     """Remember a parser's answers per raw value: a column of 是/否 is parsed twice, not 10⁶ times."""
     cache: dict[str, Any] = {}
 
@@ -133,21 +134,24 @@ class MemberKind(Kind):
 
     def __init__(self) -> None:
         self.orgs: OrgIndex | None = None
-        self.parsers: dict[str, Callable[[str], Any]] = {
-            key: memo(FIELD_PARSERS[key])
+        self.org_ids: dict[str, int] = {}  # as written in the file -> union id
+        # (column, parser, answers remembered per raw value); phones and card numbers are
+        # nearly all distinct, so theirs are not remembered
+        self.fields: list[tuple[str, Callable[[str], Any], dict[str, Any], int]] = [
+            (key, FIELD_PARSERS[key], {}, 0 if key in ("phone", "card_no") else MEMO_LIMIT)
             for key in (
                 "gender",
                 "ethnicity",
+                "phone",
                 "education",
-                "political_status",
-                "hukou",
                 "employer",
+                "card_no",
                 "migrant",
                 "gig_group",
+                "political_status",
+                "hukou",
             )
-        }
-        self.parsers["phone"] = FIELD_PARSERS["phone"]
-        self.parsers["card_no"] = FIELD_PARSERS["card_no"]
+        ]
         self.joined = memo(lambda v: event_date(parse_date(v, "joined"), "joined"))
         self.since = memo(lambda v: event_date(parse_date(v, "status_since"), "status_since"))
         self.status = memo(lambda v: S.parse(v, field="status").value)
@@ -173,21 +177,30 @@ class MemberKind(Kind):
         except InvalidValue as exc:
             errors.append(exc)
         given: dict[str, Any] = {}
-        for key, parse in self.parsers.items():
+        for key, parse, known, limit in self.fields:
             value = raw.get(key)
             if not value:
                 given[key] = None
                 continue
-            try:
-                given[key] = parse(value)
-            except InvalidValue as exc:
-                errors.append(exc)
+            parsed = known.get(value, _MISS)
+            if parsed is _MISS:
+                try:
+                    parsed = parse(value)
+                except InvalidValue as exc:
+                    errors.append(exc)
+                    continue
+                if len(known) < limit:
+                    known[value] = parsed
+            given[key] = parsed
         org_name = raw["org"]
-        assert self.orgs is not None
-        try:
-            given["org"] = self.orgs.find(org_name)
-        except UnionCliError as exc:
-            errors.append(as_invalid("org", org_name, exc))
+        org_id = self.org_ids.get(org_name)
+        if org_id is None:
+            assert self.orgs is not None
+            try:
+                org_id = self.org_ids[org_name] = self.orgs.find(org_name)
+            except UnionCliError as exc:
+                errors.append(as_invalid("org", org_name, exc))
+        given["org"] = org_id
         try:
             joined = self.joined(raw["joined"]) if raw["joined"] else None
             if joined is None:
@@ -212,10 +225,11 @@ class MemberKind(Kind):
             except InvalidValue as exc:
                 errors.append(exc)
         if rid is not None:
-            try:
-                check_gender(rid, raw.get("gender"))
-            except InvalidValue as exc:
-                errors.append(exc)
+            if given.get("gender") not in (None, rid.gender):
+                try:
+                    check_gender(rid, raw["gender"])  # says which one the ID number means
+                except InvalidValue as exc:
+                    errors.append(exc)
             if joined is not None:
                 try:
                     check_join_age(rid, joined, raw["joined"])
