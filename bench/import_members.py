@@ -133,6 +133,66 @@ def floor(csv_path: Path, work: Path) -> float:
     return time.perf_counter() - start
 
 
+def schema_floor(csv_path: Path, orgs: Path, work: Path) -> float:
+    """The same rows into the ledger's own tables (person, member, member_event, with their
+    indexes) by sqlite3 executemany, no validation: what the schema alone costs."""
+    db = work / "schema.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    exe = [sys.executable, "-m", "unioncli", "--db", str(db)]
+    run_child([*exe, "import", "orgs", str(orgs)])
+    now = "2026-01-01 00:00:00.000000"
+    start = time.perf_counter()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    org_id = dict(conn.execute("SELECT name, id FROM org"))
+    people, members, events = [], [], []
+
+    def flush() -> None:
+        conn.executemany(f"INSERT INTO person ({PERSON}) VALUES ({_marks(PERSON)})", people)
+        conn.executemany(f"INSERT INTO member ({MEMBER}) VALUES ({_marks(MEMBER)})", members)
+        conn.executemany(f"INSERT INTO member_event ({EVENT}) VALUES ({_marks(EVENT)})", events)
+        people.clear(), members.clear(), events.clear()
+
+    with csv_path.open(encoding="gb18030", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        conn.execute("BEGIN IMMEDIATE")
+        for i, r in enumerate(reader, 1):
+            number, org = r[1], org_id[r[7]]
+            people.append(
+                (i, number, number[::-1], r[0], "", "", "male", "1990-01-01", r[3] or None,
+                 r[4] or None, None, None, None, now, now)
+            )  # fmt: skip
+            members.append(
+                (i, i, org, "active", "2020-01-01", "2020-01-01", r[9] or None, r[6] or None,
+                 r[10] == "是", None, now, now)
+            )  # fmt: skip
+            events.append((i, "join", "2020-01-01", org, r[10] == "是", None, now))
+            if len(people) >= 2000:
+                flush()
+        flush()
+        conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - start
+
+
+PERSON = (
+    "id, id_number, id_rev, name, name_pinyin, name_initials, gender, birth_date, ethnicity, "
+    "phone, education, political_status, hukou, created_at, updated_at"
+)
+MEMBER = (
+    "id, person_id, org_id, status, status_since, joined_on, card_no, employer, migrant, "
+    "gig_group, created_at, updated_at"
+)
+EVENT = "member_id, kind, event_date, org_id, migrant, gig_group, created_at"
+
+
+def _marks(columns: str) -> str:
+    return ", ".join("?" * len(columns.split(",")))
+
+
 def run_child(argv: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one unioncli run."""
     start = time.perf_counter()
@@ -174,25 +234,30 @@ def main() -> None:
         files[n] = path
     big = files[args.rows]
 
-    floors, walls, peaks = [], [], []
+    floors, schemas, walls, peaks = [], [], [], []
     for i in range(args.runs):
         floors.append(floor(big, work))
+        schemas.append(schema_floor(big, orgs, work))
         wall, peak = unioncli_import(big, orgs, work)
         walls.append(wall)
         peaks.append(peak)
         print(
-            f"run {i + 1}: floor {floors[-1]:.1f} s · unioncli {wall:.1f} s "
-            f"({wall / floors[-1]:.2f}×) · peak {peak:.0f} MB",
+            f"run {i + 1}: floor {floors[-1]:.1f} s · schema floor {schemas[-1]:.1f} s · "
+            f"unioncli {wall:.1f} s ({wall / floors[-1]:.2f}×) · peak {peak:.0f} MB",
             flush=True,
         )
     _, small_peak = unioncli_import(files[args.rows // 4], orgs, work)
 
     f, w = statistics.median(floors), statistics.median(walls)
+    sf = statistics.median(schemas)
     print()
     print(f"rows                     {args.rows:,}")
     print(f"floor (csv + executemany) median {f:.2f} s")
+    print(f"schema floor (3 tables)   median {sf:.2f} s  ({sf / f:.2f}× the floor, no validation)")
     print(f"unioncli import members   median {w:.2f} s  ({w / args.rows * 1e6:.1f} µs/row)")
-    print(f"ratio                    {w / f:.2f}× the floor (target ≤ 2.0×)")
+    print(
+        f"ratio                    {w / f:.2f}× the floor (target ≤ 2.0×), {w / sf:.2f}× the schema floor"
+    )
     print(f"peak memory              {statistics.median(peaks):.0f} MB (target < 300 MB)")
     print(
         f"peak memory, {args.rows // 4:,} rows  {small_peak:.0f} MB (does it grow with the file?)"

@@ -99,6 +99,12 @@ def test_a_masked_number_from_an_export_is_named_as_such(raw: str) -> None:
     assert reason(raw) == "ids.masked"
 
 
+def test_a_masked_phone_is_named_as_such() -> None:
+    with pytest.raises(InvalidValue) as exc:
+        parse_mobile("138****1234")
+    assert exc.value.reason == "ids.phone_masked"
+
+
 def test_scientific_message_names_the_cause_in_chinese() -> None:
     with pytest.raises(InvalidValue) as exc:
         parse_id_number("5.10322E+17")

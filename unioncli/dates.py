@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from datetime import date, datetime, timedelta
 
@@ -201,3 +202,16 @@ def parse_year(raw: str | int, field: str = "year") -> int:
     if not _MIN_YEAR <= year <= _MAX_YEAR:
         raise InvalidValue(field, raw, "dates.range")
     return year
+
+
+_today: tuple[float, date] = (-1e9, date.min)
+
+
+def today() -> date:
+    """Today's date, asked of the clock at most once a minute: "not in the future" is checked for
+    every row of an import, and ``date.today()`` costs more than the rest of a date check."""
+    global _today
+    now = time.monotonic()
+    if now - _today[0] > 60:
+        _today = (now, date.today())
+    return _today[1]

@@ -16,6 +16,7 @@ from operator import mul
 from typing import NamedTuple
 
 from unioncli import i18n
+from unioncli.dates import today
 from unioncli.errors import InvalidValue
 
 i18n.register(
@@ -40,6 +41,10 @@ i18n.register(
             "check for missing or extra digits",
         ),
         "ids.masked": (
+            "是遮蔽过的号码（含 *），无法导入；请用 export --unmasked 导出完整号码",
+            "is masked (has *) and cannot be imported; export with --unmasked for whole numbers",
+        ),
+        "ids.phone_masked": (
             "是遮蔽过的号码（含 *），无法导入；请用 export --unmasked 导出完整号码",
             "is masked (has *) and cannot be imported; export with --unmasked for whole numbers",
         ),
@@ -165,7 +170,7 @@ def _birth(digits8: str, field: str, raw: str) -> date:
     born = _calendar_date(digits8)
     if born is None:
         raise InvalidValue(field, raw, "ids.birth_date", sensitive=True)
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > today():
         raise InvalidValue(field, raw, "ids.birth_range", sensitive=True)
     return born
 
@@ -295,6 +300,8 @@ def parse_mobile(raw: str, field: str = "phone") -> str:
         digits = digits[2:]
     if _MOBILE.fullmatch(digits):
         return digits
+    if "*" in text:
+        raise InvalidValue(field, raw, "ids.phone_masked", sensitive=True)
     if digits.isdigit() and (digits.startswith("0") or 7 <= len(digits) <= 8):
         raise InvalidValue(field, raw, "ids.phone_landline", sensitive=True)
     raise InvalidValue(field, raw, "ids.phone_format", sensitive=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from unioncli import i18n
-from unioncli.dates import parse_date
+from unioncli.dates import parse_date, today
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import (
     Education,
@@ -188,7 +188,7 @@ def _gig_code(group: GigGroup | None) -> str | None:
 
 def event_date(raw: Any, field_key: str) -> date:
     value = raw if isinstance(raw, date) else parse_date(raw, field=field_key)
-    if value > date.today():
+    if value > today():
         raise InvalidValue(field_key, raw, "member.future")
     return value
 
