@@ -279,6 +279,7 @@ def test_a_truncated_character_rejects_its_row(cli, unions, tmp_path) -> None:
     assert fingerprint(unions) == before
     rejects = read_csv(tmp_path / "m.rejects.csv")
     assert [x["行号"] for x in rejects] == ["4"]
+    assert "无法按 GBK/GB18030 解码" in rejects[0]["错误原因"]
 
 
 # --- bad rows: all problems, all-or-nothing, rejects file ----------------------------------

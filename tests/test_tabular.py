@@ -26,7 +26,7 @@ from unioncli.tabular import (
     TableWriter,
     neutralise,
     open_table,
-    problem_text,
+    problem_error,
     writer_like,
 )
 
@@ -248,11 +248,12 @@ def test_undecodable_row_in_a_big_file(tmp_path: Path) -> None:
     assert [(r.line, r.problem) for r in rows if r.problem] == [(3002, "tabular.undecodable")]
 
 
-def test_problem_text_names_the_encoding() -> None:
+def test_problem_error_names_the_encoding() -> None:
     source = Source(Path("x.csv"), "csv", "gb18030", "GBK/GB18030", ",")
-    assert "GBK/GB18030" in problem_text("tabular.undecodable", source, "zh")
-    assert "GBK/GB18030" in problem_text("tabular.undecodable", source, "en")
-    assert problem_text("tabular.extra_cells", source, "en") == i18n.t("tabular.extra_cells", "en")
+    assert "GBK/GB18030" in problem_error("tabular.undecodable", source).message("zh")
+    assert "GBK/GB18030" in problem_error("tabular.undecodable", source).message("en")
+    extra = problem_error("tabular.extra_cells", source).message("en")
+    assert extra == i18n.t("tabular.extra_cells", "en")
     # the bare keys read well without parameters, as a row's reason
     for key in ("tabular.undecodable", "tabular.extra_cells"):
         for lang in ("zh", "en"):

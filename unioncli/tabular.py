@@ -70,7 +70,7 @@ i18n.register(
             "{file} cannot be read as CSV at line {line} ({reason}); open it in Excel or WPS, "
             "save it again and import that",
         ),
-        # The two row problems are shown as a row's reason without parameters (see problem_text).
+        # The two row problems are shown as a row's reason without parameters (see problem_error).
         "tabular.undecodable": (
             "含无法解码的字节（文件可能被截断或混用了编码）",
             "contains bytes that cannot be decoded (the file may be truncated or mix encodings)",
@@ -140,11 +140,11 @@ class Row(NamedTuple):
     problem: str | None  # None, "tabular.undecodable" or "tabular.extra_cells"
 
 
-def problem_text(problem: str, source: Source, lang: str | None = None) -> str:
-    """A row problem in words, naming the file's encoding where that helps."""
+def problem_error(problem: str, source: Source) -> UnionCliError:
+    """A row's problem as the error that rejects the row, naming the file's encoding if it helps."""
     if problem == "tabular.undecodable" and source.encoding is not None:
-        return i18n.t("tabular.undecodable_as", lang, encoding=source.encoding_label)
-    return i18n.t(problem, lang)
+        return UnionCliError("tabular.undecodable_as", encoding=source.encoding_label)
+    return UnionCliError(problem)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +171,25 @@ _new_row: Callable[..., Row] = tuple.__new__  # Row from (line, cells, problem) 
 # Reading
 
 
-class Table:
+class _Closing:
+    """``with``: close at the end of the block."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Table(_Closing):
     """An open spreadsheet: its header, then its rows, streamed. Use it as a context manager."""
 
     source: Source
@@ -188,17 +206,6 @@ class Table:
 
     def close(self) -> None:
         raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def open_table(path: Path) -> Table:
@@ -629,7 +636,7 @@ def _create_private(path: Path) -> int:
     return fd
 
 
-class TableWriter:
+class TableWriter(_Closing):
     """Write a CSV or XLSX file row by row; the header is written at once. A context manager."""
 
     def __init__(
@@ -696,17 +703,6 @@ class TableWriter:
                 self._wb.save(self._binary)
             finally:
                 self._binary.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 _XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

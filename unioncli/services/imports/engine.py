@@ -27,7 +27,16 @@ from unioncli.db.uow import UnitOfWork, to_json
 from unioncli.errors import InvalidValue, InvalidValues, UnionCliError, UsageError
 from unioncli.i18n import register
 from unioncli.models import ImportBatch, ImportChange
-from unioncli.tabular import FileRejected, Row, Table, TableWriter, open_table, writer_like
+from unioncli.tabular import (
+    FileRejected,
+    Row,
+    Source,
+    Table,
+    TableWriter,
+    open_table,
+    problem_error,
+    writer_like,
+)
 
 register(
     {
@@ -335,17 +344,18 @@ class _Rejects:
             lang = i18n.get_lang()
             extra = [REJECTS_LINE[lang == "en"], REJECTS_REASON[lang == "en"]]
             self.writer = writer_like(self.table.source, self.path, [*self.table.header, *extra])
-            self.writer.__enter__()
         self.writer.write([*item.cells, item.line, item.reason()])
 
     def close(self) -> None:
         if self.writer is not None:
-            self.writer.__exit__(None, None, None)
+            self.writer.close()
 
 
-def _parse_row(kind: Kind, mapping: list[tuple[str, int]], row: Row, item: Item) -> None:
+def _parse_row(
+    kind: Kind, mapping: list[tuple[str, int]], row: Row, item: Item, source: Source
+) -> None:
     if row.problem is not None:
-        item.reject(UnionCliError(row.problem))
+        item.reject(problem_error(row.problem, source))
         return
     cells = row.cells
     raw = {key: cells[i] for key, i in mapping}
@@ -411,7 +421,7 @@ def run_import(
                     items = []
                     for row in chunk:
                         item = Item(row.line, row.cells)
-                        _parse_row(kind, mapping, row, item)
+                        _parse_row(kind, mapping, row, item, src)
                         items.append(item)
                     valid = [i for i in items if i.outcome != "rejected"]
                     if valid:
