@@ -20,11 +20,17 @@ from unioncli.services.members import enrol
 from unioncli.services.orgs import add_org
 
 TABLES = {
+    "aid",
     "alembic_version",
     "audit_log",
+    "hardship_family",
+    "hardship_file",
+    "hardship_review",
+    "hardship_visit",
     "import_batch",
     "import_change",
     "ledger_meta",
+    "low_income_line",
     "member",
     "member_event",
     "org",

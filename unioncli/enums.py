@@ -193,6 +193,61 @@ class MemberEventKind(Choice):
     DEATH = "death", "死亡", "death"
 
 
+class HardshipCategory(Choice):
+    """困难类别. The legacy labels of older files are accepted on import (SPEC §2.2)."""
+
+    DEEP = "deep", "深度困难", "deep hardship", ("特困", "极困", "低保户", "特困户", "深度困难户")
+    RELATIVE = "relative", "相对困难", "relative hardship", ("一般困难", "低保边缘户", "相对困难户")
+    ACCIDENT = "accident", "意外致困", "hardship from an accident", ("意外致困户",)
+
+
+class HardshipCause(Choice):
+    """主要致困原因 (and the secondary causes, from the same list)."""
+
+    NO_WORK_CAPACITY = "no_work_capacity", "无劳动能力", "unable to work"
+    UNEMPLOYED = "unemployed", "有劳动能力而未就业", "able to work but without a job"
+    LAID_OFF = "laid_off", "下岗失业", "laid off"
+    UNINSURED = "uninsured", "未参加社会保险", "no social insurance"
+    INSURANCE_GAP = "insurance_gap", "社会保险待遇落实不到位", "social insurance benefits not paid"
+    ILLNESS = "illness", "患重特大疾病", "serious illness", ("重大疾病", "大病")
+    DISASTER = "disaster", "遭受自然灾害", "natural disaster", ("自然灾害",)
+    ACCIDENT = "accident", "遭受意外事故", "accident", ("意外事故",)
+    SCHOOLING = "schooling", "子女上学", "children's schooling", ("子女就学",)
+    OTHER = "other", "其他", "other"
+
+
+class FileStatus(Choice):
+    OPEN = "open", "在档", "open"
+    CLOSED = "closed", "已退档", "closed", ("退档",)
+
+
+class CloseReason(Choice):
+    """退档原因."""
+
+    RECOVERED = "recovered", "脱困", "out of hardship"
+    SAFETY_NET = (
+        "safety_net",
+        "解困转兜底",
+        "moved to the social-assistance safety net",
+        ("转兜底",),
+    )
+    RETIRED = "retired", "退休", "retired"
+    MOVED = "moved", "调离", "moved away"
+    DECEASED = "deceased", "死亡", "deceased"
+    INELIGIBLE = "ineligible", "不符合条件", "no longer eligible"
+
+
+class AidKind(Choice):
+    """帮扶类型."""
+
+    LIVING = "living", "生活救助", "living aid"
+    MEDICAL = "medical", "医疗救助", "medical aid", ("大病救助",)
+    SCHOOLING = "schooling", "助学", "schooling aid", ("助学救助",)
+    WARMTH = "warmth", "送温暖", "winter warmth", ("两节慰问",)
+    EMPLOYMENT = "employment", "就业帮扶", "employment aid", ("就业援助",)
+    OTHER = "other", "其他", "other"
+
+
 # Blank cells and the ways clerks write "none" in a 新就业形态群体 column.
 _NO_GIG_GROUP = frozenset(_key(s) for s in ("无", "否", "none", "n", "没有", "-", "/"))
 

@@ -33,6 +33,10 @@ _CODED = {
     "hukou": "Hukou",
     "gig_group": "GigGroup",
     "org_type": "OrgType",
+    "category": "HardshipCategory",
+    "cause": "HardshipCause",
+    "close_reason": "CloseReason",
+    "kind": "AidKind",
 }
 
 

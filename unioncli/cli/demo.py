@@ -11,8 +11,10 @@ i18n.register(
     {
         "demo.building": ("正在生成演示台账：{where}", "building the demo ledger: {where}"),
         "demo.built": (
-            "演示台账已生成：{orgs} 个基层工会，{members} 名会员，{events} 条会籍变动",
-            "demo ledger built: {orgs} unions, {members} members, {events} membership events",
+            "演示台账已生成：{orgs} 个基层工会，{members} 名会员，{events} 条会籍变动，"
+            "{files} 户困难职工档案（在档 {open_files} 户），{aid} 笔帮扶记录",
+            "demo ledger built: {orgs} unions, {members} members, {events} membership events, "
+            "{files} hardship files ({open_files} open), {aid} aid entries",
         ),
         "demo.progress": ("生成会员", "members"),
         "demo.next": (
@@ -116,7 +118,17 @@ def demo(
             seed=seed,
             progress=lambda n: bar.advance(task, n),
         )
-    line(i18n.t("demo.built", orgs=result.orgs, members=result.members, events=result.events))
+    line(
+        i18n.t(
+            "demo.built",
+            orgs=result.orgs,
+            members=result.members,
+            events=result.events,
+            files=result.files,
+            open_files=result.open_files,
+            aid=result.aid,
+        )
+    )
     line()
     print_member_figures(year)
     line()

@@ -56,6 +56,8 @@ i18n.register(
         "import.col.at": ("时间（UTC）", "time (UTC)"),
         "import.kind.orgs": ("基层工会", "unions"),
         "import.kind.members": ("会员", "members"),
+        "import.kind.hardship": ("困难档案", "hardship files"),
+        "import.kind.aid": ("帮扶记录", "aid"),
         "import.dup.error": ("拒绝该行", "reject the row"),
         "import.dup.skip": ("跳过", "skip"),
         "import.dup.update": ("更新", "update"),
@@ -94,6 +96,8 @@ i18n.register(
 KIND_HELP = {
     "orgs": ("基层工会", "unions.csv"),
     "members": ("会员", "会员.csv"),
+    "hardship": ("困难职工档案", "困难档案.csv"),
+    "aid": ("帮扶记录", "帮扶.csv"),
 }
 
 

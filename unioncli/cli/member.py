@@ -47,6 +47,9 @@ i18n.register(
         "member.prompt": ("请输入{field}", "{field}"),
         "member.col.since": ("状态日期", "status since"),
         "member.col.age": ("年龄", "age"),
+        "member.hardship_files": ("困难职工帮扶档案（户主）", "hardship files headed"),
+        "member.col.aid": ("历年帮扶", "aid by year"),
+        "member.aid_year": ("{year} 年 {count} 次 {amount} 元", "{year}: {count}×, {amount} yuan"),
     }
 )
 
@@ -195,15 +198,18 @@ def show(
         MemberStatus,
         PoliticalStatus,
     )
+    from unioncli.services.hardship import files_headed_by
     from unioncli.services.members import show as service
 
     with uow() as work:
         v = service(work, ref)
+        files = files_headed_by(work, v.person_id)
     reveal(show_id, reason, "member.show", [v.member_id])
     mask_id, mask_phone = masker(show_id)
     data = asdict(v)
     data["id_number"] = mask_id(v.id_number)
     data["phone"] = mask_phone(v.phone)
+    data["hardship_files"] = [asdict(hf) for hf in files]
     if fmt == Format.json:
         dump_json(data)
         return
@@ -243,6 +249,42 @@ def show(
         Column("reason", f("reason"), wrap=True),
     ]
     rows(cols, [asdict(e) for e in v.events], fmt.value, title=i18n.t("member.history"))
+    if files:
+        _hardship_files(data["hardship_files"], fmt)
+
+
+def _hardship_files(files: list[dict[str, Any]], fmt: Format) -> None:
+    """The hardship files the member heads, with the aid each received per year."""
+    from unioncli.cli.render import Column, line, rows
+    from unioncli.money import format_money
+
+    def aid_text(years: list[dict[str, Any]]) -> str:
+        sep = "; " if i18n.get_lang() == "en" else "；"
+        return sep.join(
+            i18n.t(
+                "member.aid_year",
+                year=y["year"],
+                count=y["count"],
+                amount=format_money(y["amount_fen"]),
+            )
+            for y in years
+        )
+
+    f = i18n.field_label
+    line()
+    rows(
+        [
+            Column("file_no", f("file_no")),
+            Column("category", f("category"), show=_label("HardshipCategory")),
+            Column("status", f("status"), show=_label("FileStatus")),
+            Column("opened_on", f("opened")),
+            Column("closed_on", f("closed")),
+            Column("aid", i18n.t("member.col.aid"), wrap=True),
+        ],
+        [hf | {"aid": aid_text(hf["aid_by_year"])} for hf in files],
+        fmt.value,
+        title=i18n.t("member.hardship_files"),
+    )
 
 
 @app.command("list")

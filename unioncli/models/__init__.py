@@ -2,6 +2,14 @@
 
 from unioncli.models.audit import AuditEntry, LedgerMeta
 from unioncli.models.base import SQLModel  # sets the naming convention first
+from unioncli.models.hardship import (
+    Aid,
+    FamilyMember,
+    HardshipFile,
+    HardshipReview,
+    HardshipVisit,
+    LowIncomeLine,
+)
 from unioncli.models.imports import ImportBatch, ImportChange
 from unioncli.models.member import Member, MemberEvent
 from unioncli.models.org import Org
@@ -10,10 +18,16 @@ from unioncli.models.person import Person
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Aid",
     "AuditEntry",
+    "FamilyMember",
+    "HardshipFile",
+    "HardshipReview",
+    "HardshipVisit",
     "ImportBatch",
     "ImportChange",
     "LedgerMeta",
+    "LowIncomeLine",
     "Member",
     "MemberEvent",
     "Org",

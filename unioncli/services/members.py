@@ -45,6 +45,7 @@ from unioncli.services.common import (
 )
 from unioncli.services.lookup import MemberRow
 from unioncli.services.orgs import find_org
+from unioncli.services.people import person_fields
 
 K = MemberEventKind
 S = MemberStatus
@@ -290,15 +291,8 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
             )
     _check_card(uow, fields.get("card_no"), None)
     if person is None:
-        pinyin, initials = name_keys(fields["name"])
         person = Person(
-            id_number=rid.number,
-            id_rev=rid.number[::-1],
-            name=fields["name"],
-            name_pinyin=pinyin,
-            name_initials=initials,
-            gender=rid.gender,
-            birth_date=rid.birth_date,
+            **person_fields(rid, fields["name"]),
             ethnicity=fields.get("ethnicity"),
             phone=fields.get("phone"),
             education=fields.get("education"),

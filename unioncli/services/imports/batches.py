@@ -60,6 +60,11 @@ register(
         "entity.person": ("人员", "person"),
         "entity.member": ("会员", "member"),
         "entity.member_event": ("会籍变动", "membership event"),
+        "entity.hardship_file": ("困难档案", "hardship file"),
+        "entity.hardship_family": ("困难档案家庭成员", "household member"),
+        "entity.hardship_review": ("档案复核", "file review"),
+        "entity.hardship_visit": ("入户走访", "home visit"),
+        "entity.aid": ("帮扶记录", "aid entry"),
     }
 )
 

@@ -9,24 +9,38 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, select
 
 from unioncli import i18n
 from unioncli.config import Target
 from unioncli.db.engine import engine_for
 from unioncli.db.uow import UnitOfWork
-from unioncli.enums import Education, GigGroup, Hukou, MemberStatus, OrgType, PoliticalStatus
+from unioncli.enums import (
+    AidKind,
+    CloseReason,
+    Education,
+    FileStatus,
+    GigGroup,
+    HardshipCategory,
+    HardshipCause,
+    Hukou,
+    MemberStatus,
+    OrgType,
+    PoliticalStatus,
+)
 from unioncli.errors import UsageError
 from unioncli.i18n import register
 from unioncli.ids import mask_id, mask_phone
-from unioncli.models import Member, Org, Person
+from unioncli.models import Member, Org, Person, metadata
 from unioncli.services.audit import record_reveal
+from unioncli.services.imports.aid import COLUMNS as AID_COLUMNS
 from unioncli.services.imports.engine import Column
+from unioncli.services.imports.hardship import COLUMNS as HARDSHIP_COLUMNS
 from unioncli.services.imports.members import COLUMNS as MEMBER_COLUMNS
 from unioncli.services.imports.orgs import COLUMNS as ORG_COLUMNS
 
 FETCH = 2000
-KINDS = ("orgs", "members")
+KINDS = ("orgs", "members", "hardship", "aid")
 
 register(
     {
@@ -69,7 +83,92 @@ def export(target: Target, kind: str, *, unmasked: bool, reason: str | None) -> 
     engine = engine_for(target)
     if kind == "orgs":
         return Export(_header(ORG_COLUMNS), _orgs(engine))
+    if kind == "hardship":
+        return Export(_header(HARDSHIP_COLUMNS), _hardship(engine, unmasked))
+    if kind == "aid":
+        # the heads' ID numbers travel only in an unmasked export; the file number is enough
+        columns = AID_COLUMNS if unmasked else tuple(c for c in AID_COLUMNS if c.key != "id_number")
+        return Export(_header(columns), _aid(engine, unmasked))
     return Export(_header(MEMBER_COLUMNS), _members(engine, unmasked))
+
+
+def _yuan(fen: int | None) -> str | None:
+    """Integer fen as yuan text the import reads back exactly: 123456 → 1234.56."""
+    if fen is None:
+        return None
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def _hardship(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+    """Every file. Health and address are sensitive (PIPL art. 28): only in an unmasked export."""
+    f = metadata.tables["hardship_file"]
+    p = metadata.tables["person"]
+    o = metadata.tables["org"]
+    stmt = (
+        select(f, p.c.name.label("head_name"), p.c.id_number, o.c.name.label("org_name"))
+        .join(p, p.c.id == f.c.head_id)
+        .outerjoin(o, o.c.id == f.c.org_id)
+        .order_by(f.c.id)
+    )
+    for r in _stream(engine, stmt):
+        r = r._mapping
+        secondary = r["secondary_causes"]
+        yield [
+            r["file_no"],
+            r["head_name"],
+            r["id_number"] if unmasked else mask_id(r["id_number"]),
+            r["org_name"],
+            _label(HardshipCategory, r["category"]),
+            _label(HardshipCause, r["cause"]),
+            "、".join(HardshipCause(c).label() for c in secondary.split(","))
+            if secondary
+            else None,
+            r["household_size"],
+            _yuan(r["income_fen"]),
+            r["health"] if unmasked else None,
+            r["housing"],
+            r["opened_on"],
+            r["phone"] if unmasked or not r["phone"] else mask_phone(r["phone"]),
+            r["address"] if unmasked else None,
+            _label(FileStatus, r["status"]),
+            r["closed_on"],
+            _label(CloseReason, r["close_reason"]),
+        ]
+
+
+def _aid(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+    """The entries that count: a reversed entry and its reversal cancel out and are left out."""
+    a = metadata.tables["aid"]
+    f = metadata.tables["hardship_file"]
+    p = metadata.tables["person"]
+    reversal = a.alias("reversal")
+    counts = and_(
+        a.c.reverses_id.is_(None),
+        ~select(reversal.c.id).where(reversal.c.reverses_id == a.c.id).exists(),
+    )
+    stmt = (
+        select(a, f.c.file_no, p.c.id_number)
+        .join(f, f.c.id == a.c.file_id)
+        .join(p, p.c.id == f.c.head_id)
+        .where(counts)
+        .order_by(a.c.aid_date, a.c.id)
+    )
+    for r in _stream(engine, stmt):
+        r = r._mapping
+        row = [
+            r["file_no"],
+            r["id_number"],
+            r["aid_date"],
+            _label(AidKind, r["kind"]),
+            _yuan(r["amount_fen"]),
+            r["fund_source"],
+            r["handler"],
+            r["note"],
+        ]
+        if not unmasked:
+            del row[1]
+        yield row
 
 
 def _stream(engine: Engine, stmt: Any) -> Iterator[Any]:

@@ -18,7 +18,6 @@ from unioncli.errors import InvalidValue, InvalidValues, UnionCliError
 from unioncli.i18n import register
 from unioncli.ids import ResidentId, check_gender, parse_id_number
 from unioncli.models import metadata
-from unioncli.pinyin import name_keys
 from unioncli.services.imports.engine import (
     Column,
     Context,
@@ -30,6 +29,7 @@ from unioncli.services.imports.engine import (
 )
 from unioncli.services.members import FIELD_PARSERS, TRANSITIONS, check_join_age, event_date
 from unioncli.services.orgs import OrgIndex
+from unioncli.services.people import person_fields
 
 register(
     {
@@ -351,18 +351,17 @@ class MemberKind(Kind):
         for item, pid in zip(new_people, person_ids, strict=True):
             p = item.parsed
             g = p.given
-            number = p.rid.number
-            pinyin, initials = name_keys(p.name)
+            f = person_fields(p.rid, p.name)
             people.append(
                 (
                     pid,
-                    number,
-                    number[::-1],
-                    p.name,
-                    pinyin,
-                    initials,
-                    p.rid.gender,
-                    ctx.day(p.rid.birth_date),
+                    f["id_number"],
+                    f["id_rev"],
+                    f["name"],
+                    f["name_pinyin"],
+                    f["name_initials"],
+                    f["gender"],
+                    ctx.day(f["birth_date"]),
                     g["ethnicity"],
                     g["phone"],
                     g["education"],

@@ -1,0 +1,674 @@
+"""Aid payments (帮扶记录) to hardship files: record, list with totals, correct by reversal.
+
+Money history is never rewritten. A mistaken entry stays on record and a reversing entry (same
+file and kind, the negative amount, ``reverses_id`` pointing at it) cancels it. A reversed entry
+and its reversal count nowhere in the totals — not as 人次, not as 户, not in the amount — so a
+year's figures never depend on whether the correction was booked in the same year.
+
+The functions under "rules" take either a ``Session`` or a ``Connection`` (the import engine
+works on a connection) and only read; the import kind ``aid`` reuses them row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlmodel import col
+
+from unioncli.dates import parse_date, parse_year, today
+from unioncli.db.uow import UnitOfWork
+from unioncli.enums import AidKind
+from unioncli.errors import (
+    Conflict,
+    InvalidValue,
+    MissingFields,
+    NotFound,
+    UsageError,
+)
+from unioncli.i18n import register, register_fields
+from unioncli.ids import mask_id, parse_id_number
+from unioncli.models import Aid, HardshipFile, Org, Person
+from unioncli.money import format_money, parse_money
+from unioncli.services.common import Collector, blank, clean_text
+from unioncli.services.orgs import find_org
+
+DB = Session | Connection
+
+register_fields(
+    {
+        "file": ("档案", "file"),
+        "file_no": ("档案编号", "file no."),
+        "file_or_id": ("档案编号或户主身份证号", "file no. or the head's ID number"),
+        "aid_id": ("帮扶记录号", "aid entry no."),
+        "aid_date": ("帮扶日期", "aid date"),
+        "aid_kind": ("帮扶类型", "aid kind"),
+        "fund_source": ("资金来源", "fund source"),
+        "handler": ("经办人", "handler"),
+        "note": ("备注", "note"),
+        "since": ("起始日期", "from"),
+        "until": ("截止日期", "until"),
+    }
+)
+
+register(
+    {
+        "aid.file_not_found": ("找不到帮扶档案“{ref}”", "no hardship file “{ref}”"),
+        "aid.no_file_of_head": (
+            "身份证号 {id} 名下没有帮扶档案",
+            "no hardship file is headed by ID number {id}",
+        ),
+        "aid.no_file_open_for_head": (
+            "身份证号 {id} 名下没有在 {date} 在档的帮扶档案；帮扶只能记入当日在档的档案",
+            "no file headed by ID number {id} was open on {date}; aid goes only to a file "
+            "open on the aid's date",
+        ),
+        "aid.head_mismatch": (
+            "档案 {file_no} 的户主不是身份证号 {id} 的人",
+            "file {file_no} is not headed by ID number {id}",
+        ),
+        "aid.before_opening": (
+            "档案 {file_no} 于 {opened} 建档，{date} 尚未建档；帮扶只能记入当日在档的档案",
+            "file {file_no} was opened on {opened}, after {date}; aid goes only to a file "
+            "open on the aid's date",
+        ),
+        "aid.after_closing": (
+            "档案 {file_no} 已于 {closed} 退档，{date} 不在档；帮扶只能记入当日在档的档案",
+            "file {file_no} was closed on {closed}, before {date}; aid goes only to a file "
+            "open on the aid's date",
+        ),
+        "aid.future": ("日期在今天之后", "the date is after today"),
+        "aid.amount_zero": ("金额须大于 0", "must be more than 0"),
+        "aid.double_entry": (
+            "重复登记：档案 {file_no} 已有 {date} 的{kind} {amount} 元（帮扶记录 #{id}）；"
+            "如原记录有误，请先冲正：unioncli aid reverse {id} --reason …",
+            "double entry: file {file_no} already has {kind} of {amount} yuan on {date} "
+            "(aid entry #{id}); if that entry is wrong, reverse it first: "
+            "unioncli aid reverse {id} --reason …",
+        ),
+        "aid.not_found": ("找不到帮扶记录 {ref}", "no aid entry {ref}"),
+        "aid.already_reversed": (
+            "帮扶记录 #{id} 已冲正（冲正记录 #{by}，{date}），不能再次冲正",
+            "aid entry #{id} is already reversed (by entry #{by} on {date})",
+        ),
+        "aid.is_reversal": (
+            "帮扶记录 #{id} 本身是对 #{of} 的冲正，不能再冲正；如原记录其实无误，请重新登记",
+            "aid entry #{id} is itself the reversal of #{of} and cannot be reversed; "
+            "if the original was right after all, record it again",
+        ),
+        "aid.reason_required": (
+            "冲正须写明原因：--reason “…”",
+            "a reversal needs a reason: --reason “…”",
+        ),
+        "aid.reverse_before": (
+            "早于被冲正记录的日期 {date}",
+            "is before the date of the entry it reverses ({date})",
+        ),
+    }
+)
+
+# The aid columns of an import file (SPEC §4.2), as ``parse_aid_fields`` takes them.
+AID_FIELDS = (
+    "file_no",
+    "id_number",
+    "aid_date",
+    "aid_kind",
+    "amount",
+    "fund_source",
+    "handler",
+    "note",
+)
+ENTRY_REQUIRED = ("aid_date", "aid_kind", "amount")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What the aid rules need to know of a hardship file."""
+
+    id: int
+    file_no: str
+    head_id: int
+    head_name: str
+    org_id: int | None
+    opened_on: date
+    closed_on: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class AidRow:
+    aid_id: int
+    aid_date: date
+    file_id: int
+    file_no: str
+    head_name: str
+    org: str | None
+    kind: str
+    amount_fen: int
+    fund_source: str | None
+    handler: str | None
+    note: str | None
+    reverses_id: int | None  # set on a reversing entry: the entry it cancels
+    reversed_by: int | None  # set on a reversed entry: the entry that cancels it
+
+
+@dataclass(frozen=True)
+class AidTotals:
+    """Totals over entries that count: neither reversed nor a reversal."""
+
+    entries: int  # 人次
+    households: int  # 户: distinct files
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class AidPage:
+    rows: list[AidRow]
+    total: int  # every matching row, reversed entries and reversals included
+    totals: AidTotals
+
+
+@dataclass(frozen=True)
+class AidFilter:
+    file: str | None = None  # file no., #id or the head's ID number
+    kind: str | None = None
+    year: str | int | None = None
+    fund_source: str | None = None  # a part of the text
+    org: str | None = None
+    since: str | date | None = None  # aid dates from (a round of aid: since/until)
+    until: str | date | None = None  # aid dates to, included
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def parse_aid_date(raw: Any, field: str = "aid_date") -> date:
+    """A date on which aid was (or is being) paid: any accepted form, never after today."""
+    value = parse_date(raw, field)
+    if value > today():
+        raise InvalidValue(field, raw, "aid.future")
+    return value
+
+
+def parse_aid_amount(raw: Any, field: str = "amount") -> int:
+    """An amount in yuan (or 万元) as typed or imported, in fen; more than 0."""
+    fen = parse_money(raw, field)
+    if fen <= 0:
+        raise InvalidValue(field, raw, "aid.amount_zero")
+    return fen
+
+
+def parse_aid_kind(raw: str, field: str = "aid_kind") -> str:
+    """The kind's code, from the Chinese label, the code or a legacy alias (大病救助, 两节慰问)."""
+    return AidKind.parse(raw, field=field).value
+
+
+_TEXT_FIELDS: dict[str, int] = {"fund_source": 100, "handler": 50, "note": 200}
+
+
+def _parse_entry(raw: dict[str, Any], c: Collector) -> dict[str, Any]:
+    """The fields of one entry (no file): every bad value goes into ``c``."""
+    out: dict[str, Any] = {
+        "aid_date": c.take(parse_aid_date, raw["aid_date"]),
+        "aid_kind": c.take(parse_aid_kind, raw["aid_kind"]),
+        "amount_fen": c.take(parse_aid_amount, raw["amount"]),
+    }
+    for key, max_len in _TEXT_FIELDS.items():
+        value = raw.get(key)
+        out[key] = None if blank(value) else c.take(clean_text, str(value), key, max_len=max_len)
+    return out
+
+
+def parse_aid_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """Check the aid columns of one import row (SPEC §4.2) and return them parsed.
+
+    ``raw`` holds (as text, blanks allowed for optional ones): ``file_no`` and/or ``id_number``
+    (of the household head; at least one), ``aid_date``, ``aid_kind``, ``amount`` (yuan),
+    ``fund_source``, ``handler``, ``note``.
+    Returns ``file_no`` (str | None), ``id_number`` (the normalised 18-character number | None),
+    ``aid_date`` (date, not in the future), ``aid_kind`` (code), ``amount_fen`` (int > 0),
+    ``fund_source``, ``handler``, ``note`` (cleaned text | None).
+    Raises ``MissingFields`` when a required cell is blank, otherwise ``InvalidValue(s)`` naming
+    every bad value at once (ID numbers masked). Looks nothing up: the file comes from
+    ``resolve_file``.
+    """
+    missing = [k for k in ENTRY_REQUIRED if blank(raw.get(k))]
+    file_no = None if blank(raw.get("file_no")) else str(raw["file_no"]).strip()
+    id_raw = raw.get("id_number")
+    if file_no is None and blank(id_raw):
+        missing.insert(0, "file_or_id")
+    if missing:
+        raise MissingFields(missing)
+    c = Collector()
+    id_number = None
+    if not blank(id_raw):
+        rid = c.take(parse_id_number, str(id_raw))
+        id_number = None if rid is None else rid.number
+    out = _parse_entry(raw, c)
+    c.check()
+    return {"file_no": file_no, "id_number": id_number, **out}
+
+
+# --- rules (read only; a Session or a Connection) ----------------------------------------------
+
+
+def _file_query() -> Any:
+    return select(
+        col(HardshipFile.id),
+        col(HardshipFile.file_no),
+        col(HardshipFile.head_id),
+        col(Person.name),
+        col(HardshipFile.org_id),
+        col(HardshipFile.opened_on),
+        col(HardshipFile.closed_on),
+        col(HardshipFile.status),
+    ).join(Person, col(HardshipFile.head_id) == col(Person.id))
+
+
+def _file_info(row: Any) -> FileInfo:
+    return FileInfo(
+        id=row[0],
+        file_no=row[1],
+        head_id=row[2],
+        head_name=row[3],
+        org_id=row[4],
+        opened_on=row[5],
+        closed_on=row[6],
+        status=row[7],
+    )
+
+
+def _file_where(db: DB, *conds: Any) -> FileInfo | None:
+    row = db.execute(_file_query().where(*conds).limit(1)).first()
+    return None if row is None else _file_info(row)
+
+
+def is_open_on(opened_on: date, closed_on: date | None, on: date) -> bool:
+    """Whether a file opened and closed on these dates was open on ``on`` (both days included)."""
+    return opened_on <= on and (closed_on is None or on <= closed_on)
+
+
+def file_open_on(db: DB, file_id: int, on: date) -> bool:
+    """Whether file ``file_id`` was open on ``on``: opened by then and not closed before it."""
+    row = db.execute(
+        select(col(HardshipFile.opened_on), col(HardshipFile.closed_on)).where(
+            col(HardshipFile.id) == file_id
+        )
+    ).first()
+    return row is not None and is_open_on(row[0], row[1], on)
+
+
+def check_file_open(file: FileInfo, on: date) -> None:
+    """Raise ``Conflict`` unless ``file`` was open on ``on``, saying when it opened or closed."""
+    if on < file.opened_on:
+        raise Conflict("aid.before_opening", file_no=file.file_no, opened=file.opened_on, date=on)
+    if file.closed_on is not None and on > file.closed_on:
+        raise Conflict("aid.after_closing", file_no=file.file_no, closed=file.closed_on, date=on)
+
+
+def file_of_head(db: DB, id_number: str, on: date | None = None) -> FileInfo:
+    """The file headed by the person with this (normalised) ID number.
+
+    With ``on``: the file open on that date (``Conflict`` if none was). Without: the open file,
+    or else the most recent one. ``NotFound`` when the person heads no file at all.
+    """
+    person_files = _file_query().where(col(Person.id_number) == id_number)
+    newest = (col(HardshipFile.opened_on).desc(), col(HardshipFile.id).desc())
+    if on is not None:
+        stmt = person_files.where(
+            col(HardshipFile.opened_on) <= on,
+            or_(col(HardshipFile.closed_on).is_(None), col(HardshipFile.closed_on) >= on),
+        )
+    else:
+        # the open file first, then the latest
+        is_open = case((col(HardshipFile.status) == "open", 0), else_=1)
+        stmt = person_files.order_by(is_open)
+    row = db.execute(stmt.order_by(*newest).limit(1)).first()
+    if row is not None:
+        return _file_info(row)
+    if on is not None and db.execute(person_files.limit(1)).first() is not None:
+        raise Conflict("aid.no_file_open_for_head", id=mask_id(id_number), date=on)
+    raise NotFound("aid.no_file_of_head", id=mask_id(id_number))
+
+
+def find_file(db: DB, ref: str, on: date | None = None) -> FileInfo:
+    """A hardship file by file no., by ``#id``, or by its head's ID number.
+
+    For an ID number, ``on`` picks the file of that head open on that date (see
+    ``file_of_head``); a file named by number or id is returned whatever its dates.
+    """
+    text = ref.strip()
+    if text.startswith("#"):
+        digits = text[1:].strip()
+        found = _file_where(db, col(HardshipFile.id) == int(digits)) if digits.isdigit() else None
+        if found is None:
+            raise NotFound("aid.file_not_found", ref=text)
+        return found
+    if text:
+        found = _file_where(db, col(HardshipFile.file_no) == text)
+        if found is None and text.upper() != text:
+            found = _file_where(db, col(HardshipFile.file_no) == text.upper())
+        if found is not None:
+            return found
+    bad_id: InvalidValue | None = None
+    if len(text) in (15, 18):
+        try:
+            number = parse_id_number(text).number
+        except InvalidValue as exc:
+            bad_id = exc  # perhaps a file no. of that length; else say what is wrong, masked
+        else:
+            return file_of_head(db, number, on)
+    if text.isdigit() and len(text) < 10:
+        found = _file_where(db, col(HardshipFile.id) == int(text))
+        if found is not None:
+            return found
+    if bad_id is not None:
+        raise bad_id
+    raise NotFound("aid.file_not_found", ref=text)
+
+
+def resolve_file(db: DB, file_no: str | None, id_number: str | None, on: date) -> FileInfo:
+    """The file an import row means (``parse_aid_fields`` output), checked open on ``on``.
+
+    By file no. when given (and then an ID number given too must be its head's), else the file
+    of that head open on ``on``. Raises ``NotFound`` or ``Conflict``.
+    """
+    if file_no is not None:
+        found = _file_where(db, col(HardshipFile.file_no) == file_no)
+        if found is None:
+            raise NotFound("aid.file_not_found", ref=file_no)
+        if id_number is not None:
+            head = db.execute(
+                select(col(Person.id_number)).where(col(Person.id) == found.head_id)
+            ).scalar_one()
+            if head != id_number:
+                raise Conflict("aid.head_mismatch", file_no=file_no, id=mask_id(id_number))
+    elif id_number is not None:
+        found = file_of_head(db, id_number, on)
+    else:
+        raise MissingFields(["file_or_id"])
+    check_file_open(found, on)
+    return found
+
+
+def _counts() -> Any:
+    """Condition: an entry that counts (not a reversal, and not reversed by any entry)."""
+    reversal = aliased(Aid)
+    return and_(
+        col(Aid.reverses_id).is_(None),
+        ~select(literal(1)).where(col(reversal.reverses_id) == col(Aid.id)).exists(),
+    )
+
+
+def find_double_entry(db: DB, file_id: int, kind: str, on: date, amount_fen: int) -> int | None:
+    """The id of an entry identical to this one (same file, kind code, date and amount) that
+    still counts (not reversed, not a reversal), or ``None``. Uses ix_aid_file_id_aid_date."""
+    return db.execute(
+        select(col(Aid.id))
+        .where(
+            col(Aid.file_id) == file_id,
+            col(Aid.aid_date) == on,
+            col(Aid.kind) == kind,
+            col(Aid.amount_fen) == amount_fen,
+            _counts(),
+        )
+        .order_by(col(Aid.id))
+        .limit(1)
+    ).scalar()
+
+
+def double_entry_error(
+    file_no: str, existing_id: int, kind: str, on: date, amount_fen: int
+) -> Conflict:
+    """The ``Conflict`` for a double entry, naming the entry already recorded."""
+    return Conflict(
+        "aid.double_entry",
+        file_no=file_no,
+        id=existing_id,
+        kind=AidKind(kind).label(),
+        date=on,
+        amount=format_money(amount_fen),
+    )
+
+
+def check_new_aid(db: DB, file: FileInfo, kind: str, on: date, amount_fen: int) -> None:
+    """Both rules of a new entry: the file was open on ``on``, and it is no double entry."""
+    check_file_open(file, on)
+    existing = find_double_entry(db, file.id, kind, on, amount_fen)
+    if existing is not None:
+        raise double_entry_error(file.file_no, existing, kind, on, amount_fen)
+
+
+def aid_totals_by_year(db: DB, file_id: int) -> list[tuple[int, int, int]]:
+    """``[(year, entries, amount_fen)]`` of one file, oldest year first, for ``hardship show``
+    and ``member show``. Reversed entries and reversals are left out (they cancel)."""
+    year = func.extract("year", col(Aid.aid_date))
+    stmt = (
+        select(year, func.count(), func.coalesce(func.sum(col(Aid.amount_fen)), 0))
+        .where(col(Aid.file_id) == file_id, _counts())
+        .group_by(year)
+        .order_by(year)
+    )
+    return [(int(y), int(n), int(fen)) for y, n, fen in db.execute(stmt)]
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _snapshot(aid: Aid, file_no: str) -> dict[str, Any]:
+    data = aid.model_dump(exclude={"id", "created_at", "batch_id"})
+    data["file_no"] = file_no
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def add_aid(uow: UnitOfWork, file_ref: str, raw: dict[str, Any]) -> AidRow:
+    """Record a payment to a file (file no., ``#id``, or the head's ID number).
+
+    ``raw``: ``aid_date``, ``aid_kind``, ``amount`` (yuan) required; ``fund_source``,
+    ``handler``, ``note`` optional. The file must have been open on the date, the date not
+    after today, and no identical entry may count already (a double entry: ``Conflict``).
+    """
+    missing = [k for k in ENTRY_REQUIRED if blank(raw.get(k))]
+    if blank(file_ref):
+        missing.insert(0, "file")
+    if missing:
+        raise MissingFields(missing)
+    c = Collector()
+    fields = _parse_entry(raw, c)
+    c.check()
+    s = uow.session
+    on: date = fields["aid_date"]
+    file = find_file(s, file_ref, on)
+    check_new_aid(s, file, fields["aid_kind"], on, fields["amount_fen"])
+    aid = Aid(
+        file_id=file.id,
+        aid_date=on,
+        kind=fields["aid_kind"],
+        amount_fen=fields["amount_fen"],
+        fund_source=fields["fund_source"],
+        handler=fields["handler"],
+        note=fields["note"],
+    )
+    s.add(aid)
+    s.flush()
+    assert aid.id is not None
+    uow.audit("aid.add", "aid", aid.id, after=_snapshot(aid, file.file_no))
+    return _row_of(uow, aid.id)
+
+
+def _entry_id(ref: str | int) -> int:
+    text = str(ref).strip().lstrip("#").strip()
+    if not text.isdigit() or len(text) > 12:
+        raise NotFound("aid.not_found", ref=str(ref).strip())
+    return int(text)
+
+
+def reverse_aid(
+    uow: UnitOfWork, entry: str | int, reason: str | None, on: str | date | None = None
+) -> AidRow:
+    """Cancel an entry by a reversing one: same file and kind, the negative amount, dated ``on``
+    (default today), ``reverses_id`` = the entry, the reason as its note. Returns the reversal.
+
+    Refused (``Conflict``) for an entry already reversed or that is itself a reversal.
+    """
+    if blank(reason):
+        raise UsageError("aid.reason_required")
+    note = clean_text(reason, "reason", max_len=200)
+    s = uow.session
+    original = s.get(Aid, _entry_id(entry))
+    if original is None:
+        raise NotFound("aid.not_found", ref=f"#{_entry_id(entry)}")
+    assert original.id is not None
+    if original.reverses_id is not None:
+        raise Conflict("aid.is_reversal", id=original.id, of=original.reverses_id)
+    earlier = s.scalars(select(Aid).where(col(Aid.reverses_id) == original.id)).first()
+    if earlier is not None:
+        raise Conflict("aid.already_reversed", id=original.id, by=earlier.id, date=earlier.aid_date)
+    when = today() if on is None else parse_aid_date(on)
+    if when < original.aid_date:
+        raise InvalidValue("aid_date", on, "aid.reverse_before", date=original.aid_date)
+    reversal = Aid(
+        file_id=original.file_id,
+        aid_date=when,
+        kind=original.kind,
+        amount_fen=-original.amount_fen,
+        fund_source=original.fund_source,
+        handler=original.handler,
+        note=note,
+        reverses_id=original.id,
+    )
+    s.add(reversal)
+    s.flush()  # the unique reverses_id refuses a reversal raced in by another terminal
+    assert reversal.id is not None
+    file_no = s.execute(
+        select(col(HardshipFile.file_no)).where(col(HardshipFile.id) == original.file_id)
+    ).scalar_one()
+    uow.audit(
+        "aid.reverse",
+        "aid",
+        reversal.id,
+        before=_snapshot(original, file_no) | {"id": original.id},
+        after=_snapshot(reversal, file_no),
+        reason=note,
+    )
+    return _row_of(uow, reversal.id)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _rows_query() -> Any:
+    reversal = aliased(Aid)
+    return (
+        select(
+            col(Aid.id),
+            col(Aid.aid_date),
+            col(Aid.file_id),
+            col(HardshipFile.file_no),
+            col(Person.name),
+            col(Org.name),
+            col(Aid.kind),
+            col(Aid.amount_fen),
+            col(Aid.fund_source),
+            col(Aid.handler),
+            col(Aid.note),
+            col(Aid.reverses_id),
+            col(reversal.id),
+        )
+        .join(HardshipFile, col(Aid.file_id) == col(HardshipFile.id))
+        .join(Person, col(HardshipFile.head_id) == col(Person.id))
+        .outerjoin(Org, col(HardshipFile.org_id) == col(Org.id))
+        .outerjoin(reversal, col(reversal.reverses_id) == col(Aid.id))
+    )
+
+
+def _aid_row(r: Any) -> AidRow:
+    return AidRow(
+        aid_id=r[0],
+        aid_date=r[1],
+        file_id=r[2],
+        file_no=r[3],
+        head_name=r[4],
+        org=r[5],
+        kind=r[6],
+        amount_fen=r[7],
+        fund_source=r[8],
+        handler=r[9],
+        note=r[10],
+        reverses_id=r[11],
+        reversed_by=r[12],
+    )
+
+
+def _row_of(uow: UnitOfWork, aid_id: int) -> AidRow:
+    return _aid_row(uow.session.execute(_rows_query().where(col(Aid.id) == aid_id)).one())
+
+
+def _conditions(uow: UnitOfWork, flt: AidFilter) -> tuple[list[Any], bool]:
+    """The filter as SQL conditions, and whether they need the file table joined."""
+    conds: list[Any] = []
+    needs_file = False
+    if not blank(flt.file):
+        assert flt.file is not None
+        conds.append(col(Aid.file_id) == find_file(uow.session, flt.file).id)
+    if not blank(flt.kind):
+        assert flt.kind is not None
+        conds.append(col(Aid.kind) == parse_aid_kind(flt.kind))
+    if flt.year is not None and not blank(flt.year):
+        y = parse_year(flt.year)
+        conds.append(col(Aid.aid_date).between(date(y, 1, 1), date(y, 12, 31)))
+    if flt.since is not None and not blank(flt.since):
+        conds.append(col(Aid.aid_date) >= parse_date(flt.since, "since"))
+    if flt.until is not None and not blank(flt.until):
+        conds.append(col(Aid.aid_date) <= parse_date(flt.until, "until"))
+    if not blank(flt.fund_source):
+        text = clean_text(flt.fund_source, "fund_source")
+        conds.append(col(Aid.fund_source).contains(text, autoescape=True))
+    if not blank(flt.org):
+        assert flt.org is not None
+        conds.append(col(HardshipFile.org_id) == find_org(uow, flt.org).id)
+        needs_file = True
+    return conds, needs_file
+
+
+def aid_totals(uow: UnitOfWork, flt: AidFilter) -> tuple[int, AidTotals]:
+    """(matching rows, totals of the entries that count) — in one SQL aggregate."""
+    conds, needs_file = _conditions(uow, flt)
+    return _totals(uow, conds, needs_file)
+
+
+def _totals(uow: UnitOfWork, conds: list[Any], needs_file: bool) -> tuple[int, AidTotals]:
+    reversal = aliased(Aid)
+    counts = and_(col(Aid.reverses_id).is_(None), col(reversal.id).is_(None))
+    stmt = select(
+        func.count(),
+        func.coalesce(func.sum(case((counts, 1), else_=0)), 0),
+        func.count(func.distinct(case((counts, col(Aid.file_id)), else_=None))),
+        func.coalesce(func.sum(case((counts, col(Aid.amount_fen)), else_=0)), 0),
+    ).select_from(Aid)
+    if needs_file:
+        stmt = stmt.join(HardshipFile, col(Aid.file_id) == col(HardshipFile.id))
+    stmt = stmt.outerjoin(reversal, col(reversal.reverses_id) == col(Aid.id)).where(*conds)
+    total, entries, households, amount = uow.session.execute(stmt).one()
+    return int(total), AidTotals(int(entries), int(households), int(amount))
+
+
+def list_aid(
+    uow: UnitOfWork, flt: AidFilter, *, limit: int | None = 50, offset: int = 0
+) -> AidPage:
+    """One page of entries (newest first), how many match in all, and the totals of them all."""
+    conds, needs_file = _conditions(uow, flt)
+    total, totals = _totals(uow, conds, needs_file)
+    stmt = (
+        _rows_query()
+        .where(*conds)
+        .order_by(col(Aid.aid_date).desc(), col(Aid.id).desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    found = [_aid_row(r) for r in uow.session.execute(stmt)]
+    return AidPage(rows=found, total=total, totals=totals)

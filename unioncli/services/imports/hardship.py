@@ -1,0 +1,213 @@
+"""Hardship files from a spreadsheet, by the rules of ``hardship open`` (services.hardship).
+
+A file is matched by 档案编号, else by its head and opening date. Open and closed files both come
+in: older files are history. A file's lifecycle (category, status, closing) changes through the
+``hardship`` commands, never by an import; ``update`` changes the household's other data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from unioncli.errors import Conflict, UnionCliError
+from unioncli.i18n import register
+from unioncli.ids import mask_id
+from unioncli.models import metadata
+from unioncli.services import hardship as rules
+from unioncli.services.imports.engine import (
+    Column,
+    Context,
+    Item,
+    Kind,
+    as_invalid,
+    describe_fields,
+    exists_error,
+)
+from unioncli.services.orgs import OrgIndex
+from unioncli.services.people import person_fields
+
+COLUMNS = (
+    Column("file_no", "档案编号", "file_no", ("档案号", "困难档案编号")),
+    Column("name", "姓名", "name", ("户主姓名", "职工姓名"), required=True),
+    Column(
+        "id_number",
+        "身份证号",
+        "id_number",
+        ("户主身份证号", "身份证号码", "公民身份号码", "证件号码", "ID number"),
+        required=True,
+    ),
+    Column("org", "所属工会", "org", ("工会", "工会名称", "基层工会")),
+    Column("category", "困难类别", "category", ("困难类型", "困难程度"), required=True),
+    Column("cause", "主要致困原因", "cause", ("致困原因", "主要困难原因"), required=True),
+    Column("secondary_causes", "次要致困原因", "secondary_causes", ("其他致困原因",)),
+    Column("household_size", "家庭人口", "household_size", ("家庭人口数", "人口"), required=True),
+    Column(
+        "income_per_capita", "家庭月人均收入", "income_per_capita", ("月人均收入", "人均月收入")
+    ),
+    Column("health", "健康状况", "health"),
+    Column("housing", "住房类型", "housing", ("住房情况",)),
+    Column("opened", "建档日期", "opened", ("建档时间",), required=True),
+    Column("phone", "手机号", "phone", ("手机", "联系电话", "手机号码", "电话")),
+    Column("address", "家庭住址", "address", ("住址", "地址")),
+    Column("status", "状态", "status", ("档案状态",)),
+    Column("closed", "退档日期", "closed", ("退档时间",)),
+    Column("close_reason", "退档原因", "close_reason"),
+)
+
+# what an import may correct on a file it finds; the rest is the file's lifecycle
+HOUSEHOLD = ("org_id", "cause", "secondary_causes", "household_size", "income_fen", "health",
+             "housing", "address", "phone")  # fmt: skip
+LIFECYCLE = ("category", "status", "closed_on", "close_reason")
+FIELD_OF = {"org_id": "org", "income_fen": "income_per_capita", "closed_on": "closed"}
+
+register(
+    {
+        "hardship.closed_before_opened": (
+            "退档日期早于建档日期",
+            "the closing date is before the opening date",
+        ),
+        "import.file_lifecycle": (
+            "{fields}与台账不同：档案的类别和退档请用 hardship review / close 办理（导入不改档案历史）",
+            "{fields} differ from the ledger: change a file's category or close it with hardship "
+            "review / close (imports do not rewrite a file's history)",
+        ),
+    }
+)
+
+
+class HardshipImport(Kind):
+    name = "hardship"
+    columns = COLUMNS
+    key_field = "file_no"
+
+    def begin(self, ctx: Context) -> None:
+        self.orgs = OrgIndex.load(ctx.conn)
+        self.next_no: dict[int, int] = {}
+
+    def parse(self, raw: dict[str, str]) -> dict[str, Any]:
+        fields = rules.parse_file_fields(raw)
+        if fields["org"] is not None:
+            try:
+                fields["org_id"] = self.orgs.find(fields["org"])
+            except UnionCliError as exc:
+                raise as_invalid("org", fields["org"], exc) from None
+        else:
+            fields["org_id"] = None
+        return fields
+
+    def apply(self, ctx: Context, items: list[Item]) -> None:
+        files = metadata.tables["hardship_file"]
+        people = metadata.tables["person"]
+        for item in items:
+            p: dict[str, Any] = item.parsed
+            rid = p["rid"]
+            person = ctx.conn.execute(
+                select(people.c.id, people.c.name).where(people.c.id_number == rid.number)
+            ).first()
+            if person is not None and person.name != p["name"]:
+                item.reject(
+                    Conflict(
+                        "hardship.name_mismatch",
+                        id=mask_id(rid.number),
+                        stored=person.name,
+                        given=p["name"],
+                    )
+                )
+                continue
+            try:
+                found = self._match(ctx, p, None if person is None else person.id)
+                if found is None and person is not None and p["status"] == "open":
+                    rules.check_not_in_open_file(ctx.conn, person.id, p["name"], rid.number)
+            except UnionCliError as exc:
+                item.reject(exc)
+                continue
+            if found is not None:
+                self._existing(ctx, item, found)
+                continue
+            if person is None:
+                values = person_fields(rid, p["name"])
+                person_id = ctx.conn.execute(
+                    insert(people).returning(people.c.id),
+                    {
+                        **values,
+                        "phone": p["phone"],
+                        "created_at": ctx.timestamp,
+                        "updated_at": ctx.timestamp,
+                        "batch_id": ctx.batch_id,
+                    },
+                ).scalar_one()
+            else:
+                person_id = person.id
+            file_no = p["file_no"] or self._file_no(ctx, p["opened_on"].year)
+            ctx.conn.execute(
+                insert(files),
+                {
+                    "file_no": file_no,
+                    "head_id": person_id,
+                    **{k: p[k] for k in HOUSEHOLD},
+                    "category": p["category"],
+                    "opened_on": p["opened_on"],
+                    "status": p["status"],
+                    "closed_on": p["closed_on"],
+                    "close_reason": p["close_reason"],
+                    "created_at": ctx.timestamp,
+                    "updated_at": ctx.timestamp,
+                    "batch_id": ctx.batch_id,
+                },
+            )
+            item.outcome = "created"
+
+    def _file_no(self, ctx: Context, year: int) -> str:
+        seq = self.next_no.get(year)
+        if seq is None:
+            first = rules.next_file_no(ctx.conn, year)
+            seq = int(first.rsplit("-", 1)[1])
+        self.next_no[year] = seq + 1
+        return rules.format_file_no(year, seq)
+
+    def _match(self, ctx: Context, p: dict[str, Any], person_id: int | None) -> Any:
+        files = metadata.tables["hardship_file"]
+        if p["file_no"] is not None:
+            row = ctx.conn.execute(select(files).where(files.c.file_no == p["file_no"])).first()
+            if row is not None and row.head_id != person_id:
+                # the number belongs to another household
+                raise Conflict("hardship.file_no_taken", file_no=p["file_no"])
+            return row
+        if person_id is None:
+            return None
+        return ctx.conn.execute(
+            select(files).where(files.c.head_id == person_id, files.c.opened_on == p["opened_on"])
+        ).first()
+
+    def _existing(self, ctx: Context, item: Item, found: Any) -> None:
+        p: dict[str, Any] = item.parsed
+        row = found._mapping
+        stored = dict(row)
+        diff = [k for k in (*HOUSEHOLD, *LIFECYCLE) if p[k] is not None and stored[k] != p[k]]
+        if row["batch_id"] == ctx.batch_id:  # an earlier row of this file
+            if diff:
+                item.reject(UnionCliError("import.dup_in_file", what=describe_fields(["file_no"])))
+            else:
+                item.outcome = "duplicate"
+            return
+        if not diff:
+            item.outcome = "unchanged"
+        elif ctx.on_duplicate == "skip":
+            item.outcome = "skipped"
+        elif ctx.on_duplicate == "error":
+            item.reject(exists_error(FIELD_OF.get(k, k) for k in diff))
+        elif any(k in LIFECYCLE for k in diff):
+            lifecycle = [FIELD_OF.get(k, k) for k in diff if k in LIFECYCLE]
+            item.reject(UnionCliError("import.file_lifecycle", fields=describe_fields(lifecycle)))
+        else:
+            change = {k: p[k] for k in diff}
+            ctx.update_row(
+                metadata.tables["hardship_file"],
+                "hardship_file",
+                row["id"],
+                {k: stored[k] for k in diff},
+                change,
+            )
+            item.outcome = "updated"
