@@ -18,8 +18,10 @@ i18n.register(
         ),
         "demo.progress": ("生成会员", "members"),
         "demo.next": (
-            "试试：unioncli member find zw · unioncli member list --joined-in {year} · unioncli org list",
-            "try: unioncli member find zw · unioncli member list --joined-in {year} · unioncli org list",
+            "试试：unioncli member find zw · unioncli member list --joined-in {year} · unioncli org list"
+            " · unioncli hardship due --as-of {year}-12-31 · unioncli aid list --year {year}",
+            "try: unioncli member find zw · unioncli member list --joined-in {year} · unioncli org list"
+            " · unioncli hardship due --as-of {year}-12-31 · unioncli aid list --year {year}",
         ),
         "fig.title": ("{year} 年会员工作数据", "{year} membership figures"),
         "fig.item": ("项目", "item"),
