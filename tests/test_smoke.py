@@ -14,3 +14,19 @@ def test_member_add_and_show(cli):
     )
     assert r.exit_code == 0, r.stderr
     assert "张伟" in r.stdout
+
+
+def test_every_package_is_installed():
+    """A non-editable ``pip install .`` ships only the packages pyproject lists: a new
+    subpackage left off that list works in a checkout and fails once installed."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(root).parts) for p in (root / "unioncli").rglob("__init__.py")
+    }
+    assert found - listed == set()
