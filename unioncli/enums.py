@@ -248,6 +248,46 @@ class AidKind(Choice):
     OTHER = "other", "其他", "other"
 
 
+class SchoolLevel(Choice):
+    """学段 of a 金秋助学 student."""
+
+    PRESCHOOL = "preschool", "学前", "preschool", ("幼儿园", "学前教育")
+    PRIMARY = "primary", "小学", "primary school"
+    JUNIOR = "junior", "初中", "junior secondary"
+    SENIOR = "senior", "高中", "senior secondary", ("普通高中",)
+    VOCATIONAL_SECONDARY = (
+        "vocational_secondary",
+        "中职",
+        "secondary vocational",
+        ("中专", "职高", "技校"),
+    )
+    VOCATIONAL_COLLEGE = (
+        "vocational_college",
+        "高职(专科)",
+        "vocational college",
+        ("高职", "专科", "大专", "高职（专科）"),
+    )
+    BACHELOR = "bachelor", "本科", "bachelor", ("大学本科", "大学")
+    POSTGRADUATE = "postgraduate", "研究生", "postgraduate", ("硕士", "博士", "硕士研究生")
+
+
+class GrantStatus(Choice):
+    APPLIED = "applied", "申请", "applied", ("已申请", "待审批")
+    APPROVED = "approved", "已批准", "approved", ("批准",)
+    PAID = "paid", "已发放", "paid", ("发放",)
+    REJECTED = "rejected", "不予资助", "rejected", ("不批准", "驳回")
+    WITHDRAWN = "withdrawn", "撤回", "withdrawn", ("已撤回",)
+
+
+class Eligibility(Choice):
+    """Why a student may have a grant: the parent's open hardship file, migrant membership, or an
+    override the clerk recorded a reason for."""
+
+    HARDSHIP_FILE = "hardship_file", "建档困难职工子女", "child of a hardship-file household"
+    MIGRANT_MEMBER = "migrant_member", "农民工会员子女", "child of a migrant-worker member"
+    OVERRIDE = "override", "特批", "override"
+
+
 # Blank cells and the ways clerks write "none" in a 新就业形态群体 column.
 _NO_GIG_GROUP = frozenset(_key(s) for s in ("无", "否", "none", "n", "没有", "-", "/"))
 

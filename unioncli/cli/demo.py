@@ -12,16 +12,20 @@ i18n.register(
         "demo.building": ("正在生成演示台账：{where}", "building the demo ledger: {where}"),
         "demo.built": (
             "演示台账已生成：{orgs} 个基层工会，{members} 名会员，{events} 条会籍变动，"
-            "{files} 户困难职工档案（在档 {open_files} 户），{aid} 笔帮扶记录",
+            "{files} 户困难职工档案（在档 {open_files} 户），{aid} 笔帮扶记录\n"
+            "金秋助学 {rounds} 个年度，{grants} 笔助学申请",
             "demo ledger built: {orgs} unions, {members} members, {events} membership events, "
-            "{files} hardship files ({open_files} open), {aid} aid entries",
+            "{files} hardship files ({open_files} open), {aid} aid entries\n"
+            "金秋助学 grants: {grants} applications in {rounds} rounds",
         ),
         "demo.progress": ("生成会员", "members"),
         "demo.next": (
             "试试：unioncli member find zw · unioncli member list --joined-in {year} · unioncli org list"
-            " · unioncli hardship due --as-of {year}-12-31 · unioncli aid list --year {year}",
+            " · unioncli hardship due --as-of {year}-12-31 · unioncli aid list --year {year}"
+            " · unioncli grant round {year}",
             "try: unioncli member find zw · unioncli member list --joined-in {year} · unioncli org list"
-            " · unioncli hardship due --as-of {year}-12-31 · unioncli aid list --year {year}",
+            " · unioncli hardship due --as-of {year}-12-31 · unioncli aid list --year {year}"
+            " · unioncli grant round {year}",
         ),
         "fig.title": ("{year} 年会员工作数据", "{year} membership figures"),
         "fig.item": ("项目", "item"),
@@ -129,6 +133,8 @@ def demo(
             files=result.files,
             open_files=result.open_files,
             aid=result.aid,
+            grants=result.grants,
+            rounds=result.grant_rounds,
         )
     )
     line()

@@ -328,10 +328,12 @@ def show(
         HardshipCategory,
         HardshipCause,
     )
+    from unioncli.services.grants import grants_of_parents
     from unioncli.services.hardship import show_file
 
     with uow() as work:
         v = show_file(work, ref)
+        grants = grants_of_parents(work, v.person_ids)
     reveal(show_id, reason, "hardship.show", v.person_ids)
     mask_id, mask_phone = masker(show_id)
     data = asdict(v)
@@ -339,6 +341,7 @@ def show(
     data["phone"] = mask_phone(v.phone)
     for m in data["family"]:
         m["id_number"] = mask_id(m["id_number"])
+    data["grants"] = [asdict(g) for g in grants]
     _warn(v)
     if fmt == Format.json:
         dump_json(data)
@@ -414,6 +417,10 @@ def show(
     if v.aid_by_year:
         line()
         _aid_rows(data["aid_by_year"], fmt)
+    if grants:
+        from unioncli.cli.grant import print_household_grants
+
+        print_household_grants(data["grants"], fmt)
 
 
 def _aid_rows(data: list[dict[str, Any]], fmt: Format) -> None:

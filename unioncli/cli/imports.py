@@ -58,6 +58,7 @@ i18n.register(
         "import.kind.members": ("会员", "members"),
         "import.kind.hardship": ("困难档案", "hardship files"),
         "import.kind.aid": ("帮扶记录", "aid"),
+        "import.kind.grants": ("金秋助学", "grants"),
         "import.dup.error": ("拒绝该行", "reject the row"),
         "import.dup.skip": ("跳过", "skip"),
         "import.dup.update": ("更新", "update"),
@@ -98,6 +99,7 @@ KIND_HELP = {
     "members": ("会员", "会员.csv"),
     "hardship": ("困难职工档案", "困难档案.csv"),
     "aid": ("帮扶记录", "帮扶.csv"),
+    "grants": ("金秋助学", "金秋助学.csv"),
 }
 
 

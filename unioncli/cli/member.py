@@ -198,18 +198,21 @@ def show(
         MemberStatus,
         PoliticalStatus,
     )
+    from unioncli.services.grants import grants_of_parents
     from unioncli.services.hardship import files_headed_by
     from unioncli.services.members import show as service
 
     with uow() as work:
         v = service(work, ref)
         files = files_headed_by(work, v.person_id)
+        grants = grants_of_parents(work, [v.person_id])
     reveal(show_id, reason, "member.show", [v.member_id])
     mask_id, mask_phone = masker(show_id)
     data = asdict(v)
     data["id_number"] = mask_id(v.id_number)
     data["phone"] = mask_phone(v.phone)
     data["hardship_files"] = [asdict(hf) for hf in files]
+    data["grants"] = [asdict(g) for g in grants]
     if fmt == Format.json:
         dump_json(data)
         return
@@ -251,6 +254,10 @@ def show(
     rows(cols, [asdict(e) for e in v.events], fmt.value, title=i18n.t("member.history"))
     if files:
         _hardship_files(data["hardship_files"], fmt)
+    if grants:
+        from unioncli.cli.grant import print_household_grants
+
+        print_household_grants(data["grants"], fmt)
 
 
 def _hardship_files(files: list[dict[str, Any]], fmt: Format) -> None:

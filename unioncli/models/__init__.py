@@ -2,6 +2,7 @@
 
 from unioncli.models.audit import AuditEntry, LedgerMeta
 from unioncli.models.base import SQLModel  # sets the naming convention first
+from unioncli.models.grant import Grant, GrantRound, GrantStandard
 from unioncli.models.hardship import (
     Aid,
     FamilyMember,
@@ -21,6 +22,9 @@ __all__ = [
     "Aid",
     "AuditEntry",
     "FamilyMember",
+    "Grant",
+    "GrantRound",
+    "GrantStandard",
     "HardshipFile",
     "HardshipReview",
     "HardshipVisit",

@@ -65,6 +65,7 @@ register(
         "entity.hardship_review": ("档案复核", "file review"),
         "entity.hardship_visit": ("入户走访", "home visit"),
         "entity.aid": ("帮扶记录", "aid entry"),
+        "entity.student_grant": ("金秋助学", "scholarship grant"),
     }
 )
 

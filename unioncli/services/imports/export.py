@@ -21,12 +21,14 @@ from unioncli.enums import (
     Education,
     FileStatus,
     GigGroup,
+    GrantStatus,
     HardshipCategory,
     HardshipCause,
     Hukou,
     MemberStatus,
     OrgType,
     PoliticalStatus,
+    SchoolLevel,
 )
 from unioncli.errors import UsageError
 from unioncli.i18n import register
@@ -35,12 +37,13 @@ from unioncli.models import Member, Org, Person, metadata
 from unioncli.services.audit import record_reveal
 from unioncli.services.imports.aid import COLUMNS as AID_COLUMNS
 from unioncli.services.imports.engine import Column
+from unioncli.services.imports.grants import COLUMNS as GRANT_COLUMNS
 from unioncli.services.imports.hardship import COLUMNS as HARDSHIP_COLUMNS
 from unioncli.services.imports.members import COLUMNS as MEMBER_COLUMNS
 from unioncli.services.imports.orgs import COLUMNS as ORG_COLUMNS
 
 FETCH = 2000
-KINDS = ("orgs", "members", "hardship", "aid")
+KINDS = ("orgs", "members", "hardship", "aid", "grants")
 
 register(
     {
@@ -89,7 +92,48 @@ def export(target: Target, kind: str, *, unmasked: bool, reason: str | None) -> 
         # the heads' ID numbers travel only in an unmasked export; the file number is enough
         columns = AID_COLUMNS if unmasked else tuple(c for c in AID_COLUMNS if c.key != "id_number")
         return Export(_header(columns), _aid(engine, unmasked))
+    if kind == "grants":
+        return Export(_header(GRANT_COLUMNS), _grants(engine, unmasked))
     return Export(_header(MEMBER_COLUMNS), _members(engine, unmasked))
+
+
+def _grants(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+    """The grants that stand (applied, approved, paid): minors' data, masked unless asked.
+
+    A non-standard amount's reason travels in 备注, where the import reads it back.
+    """
+    g = metadata.tables["student_grant"]
+    student = metadata.tables["person"].alias("student")
+    parent = metadata.tables["person"].alias("parent")
+    stmt = (
+        select(
+            g,
+            student.c.name.label("student_name"),
+            student.c.id_number.label("student_number"),
+            parent.c.name.label("parent_name"),
+            parent.c.id_number.label("parent_number"),
+        )
+        .join(student, student.c.id == g.c.student_id)
+        .join(parent, parent.c.id == g.c.parent_id)
+        .where(g.c.status.in_(("applied", "approved", "paid")))
+        .order_by(g.c.year, g.c.id)
+    )
+    for r in _stream(engine, stmt):
+        r = r._mapping
+        yield [
+            r["student_name"],
+            r["student_number"] if unmasked else mask_id(r["student_number"]),
+            r["parent_name"],
+            r["parent_number"] if unmasked else mask_id(r["parent_number"]),
+            _label(SchoolLevel, r["level"]),
+            r["school"],
+            r["enrolled_year"],
+            r["year"],
+            _yuan(r["amount_fen"]),
+            _label(GrantStatus, r["status"]),
+            r["paid_on"],
+            r["note"] or r["amount_reason"],
+        ]
 
 
 def _yuan(fen: int | None) -> str | None:
