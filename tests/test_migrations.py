@@ -38,6 +38,9 @@ TABLES = {
     "member_event",
     "org",
     "person",
+    "station",
+    "station_log",
+    "station_rating",
 }
 
 

@@ -288,6 +288,56 @@ class Eligibility(Choice):
     OVERRIDE = "override", "特批", "override"
 
 
+class BuildModel(Choice):
+    """建设模式 of a worker station."""
+
+    SELF_BUILT = "self_built", "工会自建", "built by the union", ("自建",)
+    CO_BUILT = "co_built", "社会共建", "built with a partner", ("共建",)
+
+
+class StationStatus(Choice):
+    OPEN = "open", "开放", "open", ("正常", "运行")
+    SUSPENDED = "suspended", "暂停", "suspended", ("暂停开放",)
+    CLOSED = "closed", "撤销", "closed", ("已撤销", "关闭")
+
+
+class StationRating(Choice):
+    """A station's rating for a year: what the federation awarded (none: not rated / withdrawn)."""
+
+    NONE = "none", "无", "none", ("未评级", "取消", "撤销评级")
+    STANDARD = "standard", "达标", "standard", ("达标站点",)
+    DEMONSTRATION = "demonstration", "示范", "demonstration", ("示范站点", "示范驿站")
+    MOST_BEAUTIFUL = "most_beautiful", "最美驿站", "most beautiful", ("最美",)
+
+
+class Facility(Choice):
+    """设施 of a worker station; the first four marked ``required`` are the standard minimum."""
+
+    WATER = "water", "饮水", "drinking water", ("饮用水", "热水")
+    MICROWAVE = "microwave", "微波炉", "microwave"
+    FRIDGE = "fridge", "冰箱", "fridge"
+    CLIMATE = "climate", "空调/取暖", "air conditioning / heating", ("空调", "取暖", "暖气")
+    SEATING = "seating", "桌椅", "tables and chairs", ("座椅", "桌凳")
+    TOILET = "toilet", "卫生间", "toilet", ("厕所",)
+    FIRST_AID = "first_aid", "应急药箱", "first-aid kit", ("药箱", "急救箱")
+    PHONE_CHARGING = "phone_charging", "手机充电", "phone charging", ("充电",)
+    EV_CHARGING = "ev_charging", "电动车充电", "e-bike charging", ("电瓶车充电",)
+    WIFI = "wifi", "无线网络", "wi-fi", ("WiFi", "wi-fi", "无线上网")
+    READING = "reading", "书报", "books and newspapers", ("图书", "报刊")
+    UMBRELLA = "umbrella", "雨伞", "umbrellas", ("爱心雨伞",)
+    TOOLBOX = "toolbox", "工具箱", "toolbox", ("维修工具",)
+    AED = "aed", "AED", "AED", ("除颤仪",)
+    NURSING = "nursing", "母婴室", "nursing room"
+
+
+REQUIRED_FACILITIES = (
+    Facility.WATER,
+    Facility.SEATING,
+    Facility.FIRST_AID,
+    Facility.PHONE_CHARGING,
+)
+
+
 # Blank cells and the ways clerks write "none" in a 新就业形态群体 column.
 _NO_GIG_GROUP = frozenset(_key(s) for s in ("无", "否", "none", "n", "没有", "-", "/"))
 

@@ -140,6 +140,8 @@ class ResidentId(NamedTuple):
 
 
 _LAST_CHARS = frozenset("0123456789Xx")
+# the reason for a phone number that comes from a masked export
+MASKED_PHONE = "ids.phone_masked"
 
 
 def _clean(raw: str) -> str:
@@ -301,7 +303,7 @@ def parse_mobile(raw: str, field: str = "phone") -> str:
     if _MOBILE.fullmatch(digits):
         return digits
     if "*" in text:
-        raise InvalidValue(field, raw, "ids.phone_masked", sensitive=True)
+        raise InvalidValue(field, raw, MASKED_PHONE, sensitive=True)
     if digits.isdigit() and (digits.startswith("0") or 7 <= len(digits) <= 8):
         raise InvalidValue(field, raw, "ids.phone_landline", sensitive=True)
     raise InvalidValue(field, raw, "ids.phone_format", sensitive=True)

@@ -22,6 +22,7 @@ from unioncli.cli import hardship as hardship_cmd
 from unioncli.cli import imports as imports_cmd
 from unioncli.cli import member as member_cmd
 from unioncli.cli import org as org_cmd
+from unioncli.cli import station as station_cmd
 from unioncli.cli.common import state
 from unioncli.errors import ExitCode, UnionCliError
 
@@ -90,7 +91,7 @@ def _fail(message: str, code: int) -> None:
 app = typer.Typer(
     name="unioncli",
     cls=ErrorBoundary,
-    help="工会台账 unioncli — 县总工会的终端台账：基层工会与会员、困难职工帮扶、金秋助学、表格导入导出、审计日志、台账维护。"
+    help="工会台账 unioncli — 县总工会的终端台账：基层工会与会员、困难职工帮扶、金秋助学、户外劳动者服务站点、表格导入导出、审计日志、台账维护。"
     "\n\nExample: unioncli demo",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -123,6 +124,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(hardship_cmd.app, name="hardship")
 app.add_typer(aid_cmd.app, name="aid")
 app.add_typer(grant_cmd.app, name="grant")
+app.add_typer(station_cmd.app, name="station")
 app.add_typer(imports_cmd.import_app, name="import")
 app.add_typer(imports_cmd.export_app, name="export")
 app.add_typer(audit_cmd.app, name="audit")

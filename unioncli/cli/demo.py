@@ -13,10 +13,12 @@ i18n.register(
         "demo.built": (
             "演示台账已生成：{orgs} 个基层工会，{members} 名会员，{events} 条会籍变动，"
             "{files} 户困难职工档案（在档 {open_files} 户），{aid} 笔帮扶记录\n"
-            "金秋助学 {rounds} 个年度，{grants} 笔助学申请",
+            "金秋助学 {rounds} 个年度，{grants} 笔助学申请\n"
+            "户外劳动者服务站点 {stations} 个，服务台账 {station_logs} 条",
             "demo ledger built: {orgs} unions, {members} members, {events} membership events, "
             "{files} hardship files ({open_files} open), {aid} aid entries\n"
-            "金秋助学 grants: {grants} applications in {rounds} rounds",
+            "金秋助学 grants: {grants} applications in {rounds} rounds\n"
+            "outdoor-worker stations: {stations}, with {station_logs} monthly service entries",
         ),
         "demo.progress": ("生成会员", "members"),
         "demo.next": (
@@ -135,6 +137,8 @@ def demo(
             aid=result.aid,
             grants=result.grants,
             rounds=result.grant_rounds,
+            stations=result.stations,
+            station_logs=result.station_logs,
         )
     )
     line()

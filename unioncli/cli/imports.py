@@ -59,6 +59,8 @@ i18n.register(
         "import.kind.hardship": ("困难档案", "hardship files"),
         "import.kind.aid": ("帮扶记录", "aid"),
         "import.kind.grants": ("金秋助学", "grants"),
+        "import.kind.stations": ("服务站点", "stations"),
+        "import.kind.station-logs": ("服务台账", "station logs"),
         "import.dup.error": ("拒绝该行", "reject the row"),
         "import.dup.skip": ("跳过", "skip"),
         "import.dup.update": ("更新", "update"),
@@ -100,6 +102,8 @@ KIND_HELP = {
     "hardship": ("困难职工档案", "困难档案.csv"),
     "aid": ("帮扶记录", "帮扶.csv"),
     "grants": ("金秋助学", "金秋助学.csv"),
+    "stations": ("户外劳动者服务站点", "站点.csv"),
+    "station-logs": ("站点服务台账", "服务台账.csv"),
 }
 
 

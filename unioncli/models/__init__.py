@@ -15,6 +15,7 @@ from unioncli.models.imports import ImportBatch, ImportChange
 from unioncli.models.member import Member, MemberEvent
 from unioncli.models.org import Org
 from unioncli.models.person import Person
+from unioncli.models.station import Station, StationLog, StationRatingEntry
 
 metadata = SQLModel.metadata
 
@@ -36,5 +37,8 @@ __all__ = [
     "MemberEvent",
     "Org",
     "Person",
+    "Station",
+    "StationLog",
+    "StationRatingEntry",
     "metadata",
 ]

@@ -12,6 +12,7 @@ def kinds() -> dict[str, type[Kind]]:
     from unioncli.services.imports.hardship import HardshipImport
     from unioncli.services.imports.members import MemberKind
     from unioncli.services.imports.orgs import OrgKind
+    from unioncli.services.imports.stations import StationImport, StationLogImport
 
     return {
         "orgs": OrgKind,
@@ -19,4 +20,6 @@ def kinds() -> dict[str, type[Kind]]:
         "hardship": HardshipImport,
         "aid": AidImport,
         "grants": GrantImport,
+        "stations": StationImport,
+        "station-logs": StationLogImport,
     }

@@ -66,6 +66,9 @@ register(
         "entity.hardship_visit": ("入户走访", "home visit"),
         "entity.aid": ("帮扶记录", "aid entry"),
         "entity.student_grant": ("金秋助学", "scholarship grant"),
+        "entity.station": ("服务站点", "station"),
+        "entity.station_rating": ("站点评级", "station rating"),
+        "entity.station_log": ("服务台账", "station log entry"),
     }
 )
 

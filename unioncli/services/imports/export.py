@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, func, select
 
 from unioncli import i18n
 from unioncli.config import Target
@@ -17,8 +18,10 @@ from unioncli.db.engine import engine_for
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import (
     AidKind,
+    BuildModel,
     CloseReason,
     Education,
+    Facility,
     FileStatus,
     GigGroup,
     GrantStatus,
@@ -29,6 +32,8 @@ from unioncli.enums import (
     OrgType,
     PoliticalStatus,
     SchoolLevel,
+    StationRating,
+    StationStatus,
 )
 from unioncli.errors import UsageError
 from unioncli.i18n import register
@@ -41,9 +46,10 @@ from unioncli.services.imports.grants import COLUMNS as GRANT_COLUMNS
 from unioncli.services.imports.hardship import COLUMNS as HARDSHIP_COLUMNS
 from unioncli.services.imports.members import COLUMNS as MEMBER_COLUMNS
 from unioncli.services.imports.orgs import COLUMNS as ORG_COLUMNS
+from unioncli.services.imports.stations import LOG_COLUMNS, STATION_COLUMNS
 
 FETCH = 2000
-KINDS = ("orgs", "members", "hardship", "aid", "grants")
+KINDS = ("orgs", "members", "hardship", "aid", "grants", "stations", "station-logs")
 
 register(
     {
@@ -94,6 +100,10 @@ def export(target: Target, kind: str, *, unmasked: bool, reason: str | None) -> 
         return Export(_header(columns), _aid(engine, unmasked))
     if kind == "grants":
         return Export(_header(GRANT_COLUMNS), _grants(engine, unmasked))
+    if kind == "stations":
+        return Export(_header(STATION_COLUMNS), _stations(engine, unmasked))
+    if kind == "station-logs":
+        return Export(_header(LOG_COLUMNS), _station_logs(engine))
     return Export(_header(MEMBER_COLUMNS), _members(engine, unmasked))
 
 
@@ -134,6 +144,57 @@ def _grants(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
             r["paid_on"],
             r["note"] or r["amount_reason"],
         ]
+
+
+def _stations(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+    """Every station with its latest rating; a manager's mobile is masked unless asked."""
+    st = metadata.tables["station"]
+    r = metadata.tables["station_rating"]
+    latest = (
+        select(r.c.station_id, func.max(r.c.year).label("year")).group_by(r.c.station_id).subquery()
+    )
+    stmt = (
+        select(st, r.c.rating, r.c.year.label("rating_year"))
+        .outerjoin(latest, latest.c.station_id == st.c.id)
+        .outerjoin(r, (r.c.station_id == st.c.id) & (r.c.year == latest.c.year))
+        .order_by(st.c.code)
+    )
+    for row in _stream(engine, stmt):
+        row = row._mapping
+        facilities = row["facilities"]
+        phone = row["phone"]
+        if phone and not unmasked and len(phone) == 11 and phone.isdigit():
+            phone = mask_phone(phone)
+        yield [
+            row["code"],
+            row["name"],
+            row["address"],
+            row["township"],
+            row["host"],
+            _label(BuildModel, row["build_model"]),
+            row["opened_on"],
+            row["hours"],
+            "、".join(Facility(c).label() for c in facilities.split(",")) if facilities else None,
+            _label(StationRating, row["rating"]),
+            row["rating_year"],
+            _label(StationStatus, row["status"]),
+            row["closed_on"],
+            row["manager"],
+            phone,
+        ]
+
+
+def _station_logs(engine: Engine) -> Iterator[list[Any]]:
+    lg = metadata.tables["station_log"]
+    st = metadata.tables["station"]
+    stmt = (
+        select(st.c.code, st.c.name, lg.c.month, lg.c.visits, lg.c.activities)
+        .join(st, st.c.id == lg.c.station_id)
+        .order_by(st.c.code, lg.c.month)
+    )
+    for row in _stream(engine, stmt):
+        month = row.month if isinstance(row.month, date) else date.fromisoformat(str(row.month))
+        yield [row.code, row.name, f"{month:%Y-%m}", row.visits, row.activities]
 
 
 def _yuan(fen: int | None) -> str | None:
