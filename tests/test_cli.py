@@ -470,7 +470,7 @@ def test_demo_builds_a_ledger_and_prints_figures(cli, tmp_path: Path) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("演示台账已生成：12 个基层工会，300 名会员，")
     assert "新发展会员" in out
-    assert "2024 年会员工作数据" in out
+    assert "2024年度工会工作主要数据" in out
     assert "Traceback" not in first.stderr
     # again on the same file: the demo data is replaced, not doubled
     second = cli("--db", str(path), "demo", "--members", "300", db=False)

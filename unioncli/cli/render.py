@@ -167,3 +167,48 @@ def progress(total: int, description: str, *, percent: bool = False) -> Any:
         transient=True,
     )
     return bar
+
+
+def grouped(
+    headers: Sequence[str],
+    numeric: Sequence[bool],
+    groups: Sequence[tuple[str | None, Sequence[tuple[Sequence[str], bool]]]],
+    *,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+    footer: str | None = None,
+) -> None:
+    """One table in titled groups (a report's sections): each group's name on a row of its own,
+    a rule between groups; ``numeric`` columns are right-aligned, total rows bold."""
+    table = Table(
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    for header, right in zip(headers, numeric, strict=True):
+        table.add_column(
+            header,
+            justify="right" if right else "left",
+            no_wrap=right,  # figures never wrap; names may, down to their header
+            min_width=None if right else cell_len(header),
+            overflow="fold",
+        )
+    for name, items in groups:
+        if name:
+            table.add_row(Text(name, style="bold"), *([""] * (len(headers) - 1)))
+        for i, (cells, total) in enumerate(items):
+            table.add_row(
+                *cells,
+                style="bold" if total else None,
+                end_section=i == len(items) - 1,
+            )
+    console = _console()
+    if title:
+        console.print(Text(title, style="bold"))
+    for text in notes:
+        console.print(Text(text))
+    console.print(table)
+    if footer:
+        console.print(Text(footer))

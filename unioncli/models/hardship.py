@@ -23,6 +23,9 @@ class HardshipFile(SQLModel, table=True):
         one_of("status", FileStatus.codes(), "status"),
         one_of("close_reason", CloseReason.codes(), "close_reason", nullable=True),
         Index("ix_hardship_file_status_category", "status", "category"),
+        # covering: the yearly report counts files opened, closed and open at a year's end
+        Index("ix_hardship_file_opened_on_cover", "opened_on", "closed_on", "category", "org_id"),
+        Index("ix_hardship_file_closed_on_cover", "closed_on", "close_reason", "org_id"),
         # one open file per head, whatever the race between two clerks
         Index(
             "uq_hardship_file_open_head",
@@ -47,9 +50,9 @@ class HardshipFile(SQLModel, table=True):
     housing: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=11)
-    opened_on: date = Field(index=True)
+    opened_on: date  # indexed by ix_hardship_file_opened_on_cover
     status: str = Field(default=FileStatus.OPEN.value, max_length=10)
-    closed_on: date | None = Field(default=None, index=True)
+    closed_on: date | None = None  # indexed by ix_hardship_file_closed_on_cover
     close_reason: str | None = Field(default=None, max_length=20)
     previous_id: int | None = Field(default=None, foreign_key="hardship_file.id")
     created_at: datetime = Field(default_factory=utcnow)
@@ -112,7 +115,10 @@ class Aid(SQLModel, table=True):
     __table_args__ = (
         one_of("kind", AidKind.codes(), "kind"),
         Index("ix_aid_file_id_aid_date", "file_id", "aid_date"),
-        Index("ix_aid_aid_date_kind", "aid_date", "kind"),
+        # covering: the yearly report sums a year's entries from this index alone
+        Index(
+            "ix_aid_aid_date_kind_cover", "aid_date", "kind", "file_id", "amount_fen", "reverses_id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

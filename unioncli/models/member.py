@@ -17,6 +17,8 @@ class Member(SQLModel, table=True):
         one_of("status", MemberStatus.codes(), "status"),
         one_of("gig_group", GigGroup.codes(), "gig_group", nullable=True),
         Index("ix_member_org_id_status", "org_id", "status"),
+        # the yearly report: members retained (or active) since a date, by union
+        Index("ix_member_status_status_since", "status", "status_since", "org_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -46,7 +48,18 @@ class MemberEvent(SQLModel, table=True):
     __table_args__ = (
         one_of("kind", MemberEventKind.codes(), "kind"),
         one_of("gig_group", GigGroup.codes(), "gig_group", nullable=True),
-        Index("ix_member_event_kind_event_date", "kind", "event_date"),
+        # covering: the yearly report counts a year's events, and every entry and exit up to a
+        # date, from this index alone
+        Index(
+            "ix_member_event_kind_event_date_cover",
+            "kind",
+            "event_date",
+            "org_id",
+            "from_org_id",
+            "migrant",
+            "gig_group",
+            "member_id",
+        ),
         Index("ix_member_event_member_id_event_date", "member_id", "event_date"),
     )
 

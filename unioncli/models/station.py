@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from unioncli.enums import BuildModel, StationRating, StationStatus
@@ -70,11 +70,15 @@ class StationLog(SQLModel, table=True):
     """The service ledger (服务台账): one entry per station per month. Yearly figures sum these."""
 
     __tablename__ = "station_log"
-    __table_args__ = (UniqueConstraint("station_id", "month"),)
+    __table_args__ = (
+        UniqueConstraint("station_id", "month"),
+        # covering: the yearly report sums a year's months from this index alone
+        Index("ix_station_log_month_cover", "month", "station_id", "visits", "activities"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     station_id: int = Field(foreign_key="station.id")
-    month: date = Field(index=True)  # the first day of the month
+    month: date  # the first day of the month; indexed by ix_station_log_month_cover
     visits: int  # 服务人次
     activities: int = 0  # 活动场次
     created_at: datetime = Field(default_factory=utcnow)

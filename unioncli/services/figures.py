@@ -1,16 +1,109 @@
 """The yearly figures (SPEC §4.3), counted from dated events — never from today's snapshot.
 
-Read side only: plain SQL aggregates over integers, returned as plain dataclasses.
+Read side only: plain SQL aggregates over integers, returned as plain dataclasses. A ``Scope``
+restricts them to one union or the unions of one township (``services/report.py`` says how each
+register is scoped).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, text
+from unioncli.enums import MemberEventKind
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine, TextClause
+
+    from unioncli.db.fastread import Reader
+
+# Runs one SQL text with ``:name`` parameters and returns the rows as tuples. Made from a
+# SQLAlchemy connection (``on_connection``) or, so that a report on a SQLite ledger needs no
+# SQLAlchemy at all, from a ``db.fastread`` reader (``on_reader``).
+Query = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One part of the county: one union (``org_id``), or the unions of one township."""
+
+    org_id: int | None = None
+    township: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.org_id is None and self.township is None
+
+
+def in_scope(scope: Scope | None, column: str) -> str:
+    """SQL condition: the org id in ``column`` is one of the scope's unions ("1 = 1" for none)."""
+    parts = []
+    if scope is not None and scope.org_id is not None:
+        parts.append(f"{column} = :scope_org_id")
+    if scope is not None and scope.township is not None:
+        parts.append(f"{column} IN (SELECT id FROM org WHERE township = :scope_township)")
+    return " AND ".join(parts) if parts else "1 = 1"
+
+
+def scope_params(scope: Scope | None) -> dict[str, Any]:
+    if scope is None:
+        return {}
+    out: dict[str, Any] = {}
+    if scope.org_id is not None:
+        out["scope_org_id"] = scope.org_id
+    if scope.township is not None:
+        out["scope_township"] = scope.township
+    return out
+
+
+def year_bounds(year: int) -> dict[str, date]:
+    return {"start": date(year, 1, 1), "end": date(year, 12, 31)}
+
+
+_DATE_PARAMS = ("start", "end", "last_month")
+
+
+def sql(statement: str) -> TextClause:
+    """``text()`` whose date parameters are typed, so every driver compares dates with dates (no
+    function around the column: the date indexes serve the ranges)."""
+    from sqlalchemy import Date, bindparam, text
+
+    clause = text(statement)
+    typed = [bindparam(p, type_=Date) for p in _DATE_PARAMS if f":{p}" in statement]
+    return clause.bindparams(*typed) if typed else clause
+
+
+def on_connection(conn: Connection) -> Query:
+    def run(statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        used = {k: v for k, v in params.items() if f":{k}" in statement}
+        return [tuple(r) for r in conn.execute(sql(statement), used)]
+
+    return run
+
+
+def on_reader(reader: Reader) -> Query:
+    """SQLite's dates are ISO text: date parameters go as such (as SQLAlchemy would send them)."""
+    iso = reader.dialect == "sqlite"
+
+    def run(statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        used = {
+            k: v.isoformat() if iso and isinstance(v, date) else v
+            for k, v in params.items()
+            if f":{k}" in statement
+        }
+        return reader.all(statement, used)
+
+    return run
+
+
+def one(q: Query, statement: str, params: dict[str, Any]) -> int:
+    """The single number a statement returns (0 for NULL)."""
+    return int(q(statement, params)[0][0] or 0)
+
+
+# the year's events by kind (every kind named, so the index on (kind, event_date) serves the range)
 _EVENT_COUNTS = """
 SELECT kind,
        COUNT(*),
@@ -18,34 +111,98 @@ SELECT kind,
        SUM(CASE WHEN gig_group IS NOT NULL THEN 1 ELSE 0 END),
        SUM(CASE WHEN from_org_id IS NOT NULL THEN 1 ELSE 0 END)
 FROM member_event
-WHERE event_date BETWEEN :start AND :end
+WHERE kind IN ({kinds}) AND event_date BETWEEN :start AND :end AND {scope}
 GROUP BY kind
-"""
+""".replace("{kinds}", ", ".join(f"'{k}'" for k in MemberEventKind.codes()))
 
 _NEW_BY_GIG = """
 SELECT gig_group, COUNT(*) FROM member_event
-WHERE kind = 'join' AND gig_group IS NOT NULL AND event_date BETWEEN :start AND :end
+WHERE kind = 'join' AND event_date BETWEEN :start AND :end AND gig_group IS NOT NULL AND {scope}
 GROUP BY gig_group
 """
 
-# Each member's state at year end is the kind of their last event on or before 31 December.
-_STATUS_AT_END = """
-SELECT kind, COUNT(*) FROM (
-    SELECT kind, ROW_NUMBER() OVER (
-        PARTITION BY member_id ORDER BY event_date DESC, id DESC) AS rn
-    FROM member_event WHERE event_date <= :end
-) last_event
-WHERE rn = 1
+# with a scope: moves from one of its unions to a union outside it (transfers out of the scope)
+_MOVED_OUT = """
+SELECT COUNT(*) FROM member_event
+WHERE kind = 'transfer_in' AND event_date {when} AND from_org_id IS NOT NULL
+  AND {from_scope} AND NOT ({to_scope})
+"""
+
+# Members in the union (active or retained) at year end: every entry (join, transfer in from
+# outside the scope) less every exit (transfer out, leave, removal, death, a move out of the
+# scope) up to 31 December. Retaining and restoring keep a member in. Sound because each kind
+# has one outcome (members.TRANSITIONS): a join or a transfer in from outside always starts from
+# outside, an exit always from active or retained, and a move between unions (transfer_in with
+# from_org_id) from active. Counting kinds over the (kind, event_date) index needs no sort.
+_IN_UNION_DELTA = """
+SELECT SUM(CASE WHEN kind = 'join' THEN 1
+                WHEN kind <> 'transfer_in' THEN -1
+                WHEN from_org_id IS NULL OR NOT ({from_scope}) THEN 1
+                ELSE 0 END)
+FROM member_event
+WHERE kind IN ('join', 'transfer_in', 'transfer_out', 'leave', 'remove', 'death')
+  AND event_date <= :end AND {scope}
+"""
+_IN_UNION_DELTA_COUNTY = """
+SELECT kind, COUNT(*) FROM member_event
+WHERE kind IN ('join', 'transfer_out', 'leave', 'remove', 'death') AND event_date <= :end
 GROUP BY kind
 """
+_MOVES_UNTIL = """
+SELECT COUNT(*) FROM member_event
+WHERE kind = 'transfer_in' AND event_date <= :end AND from_org_id IS NULL
+"""
+
+# Retained at year end, two ways; the cheaper is taken (the counts of _RETAINED_WORK decide).
+# Forward: retain events with no later event of the same member by 31 December.
+_RETAINED_FORWARD = """
+SELECT COUNT(*) FROM member_event r
+WHERE r.kind = 'retain' AND r.event_date <= :end AND {scope}
+  AND NOT EXISTS (
+    SELECT 1 FROM member_event n
+    WHERE n.member_id = r.member_id AND n.event_date >= r.event_date AND n.event_date <= :end
+      AND (n.event_date > r.event_date OR n.id > r.id))
+"""
+# Backward: members retained now since a day by 31 December (their last event), plus those
+# whose first event after 31 December (a restore or an exit) follows a retain by then. A
+# retained member cannot move between unions, so the union is theirs either way.
+_RETAINED_NOW = """
+SELECT COUNT(*) FROM member
+WHERE status = 'retained' AND status_since <= :end AND {scope}
+"""
+_RETAINED_LEFT_LATER = """
+SELECT COUNT(*) FROM member_event e
+WHERE e.kind IN ('restore', 'transfer_out', 'leave', 'remove', 'death') AND e.event_date > :end
+  AND EXISTS (
+    SELECT 1 FROM member_event p
+    WHERE p.id = (
+        SELECT q.id FROM member_event q
+        WHERE q.member_id = e.member_id AND q.event_date <= e.event_date
+          AND (q.event_date < e.event_date OR q.id < e.id)
+        ORDER BY q.event_date DESC, q.id DESC LIMIT 1)
+      AND p.kind = 'retain' AND p.event_date <= :end AND {scope})
+"""
+_RETAINED_WORK = """
+SELECT (SELECT COUNT(*) FROM member_event WHERE kind = 'retain' AND event_date <= :end),
+       (SELECT COUNT(*) FROM member_event
+        WHERE kind IN ('restore', 'transfer_out', 'leave', 'remove', 'death') AND event_date > :end)
+"""
+
+
+def _retained_end(q: Query, params: dict[str, Any], scope: Scope | None) -> int:
+    before, after = q(_RETAINED_WORK, params)[0]
+    if int(after or 0) < int(before or 0):
+        now = one(q, _RETAINED_NOW.format(scope=in_scope(scope, "org_id")), params)
+        later = one(q, _RETAINED_LEFT_LATER.format(scope=in_scope(scope, "p.org_id")), params)
+        return now + later
+    return one(q, _RETAINED_FORWARD.format(scope=in_scope(scope, "r.org_id")), params)
+
 
 _ORGS = """
 SELECT SUM(CASE WHEN founded BETWEEN :start AND :end THEN 1 ELSE 0 END),
        SUM(CASE WHEN founded <= :end THEN 1 ELSE 0 END)
-FROM org
+FROM org WHERE {scope}
 """
-
-_ACTIVE_KINDS = ("join", "transfer_in", "restore")
 
 
 @dataclass
@@ -91,33 +248,76 @@ class MemberFigures:
         }
 
 
-def member_figures(engine: Engine, year: int) -> MemberFigures:
-    bounds = {"start": date(year, 1, 1), "end": date(year, 12, 31)}
-    fig = MemberFigures(year=year)
+_OTHER_KINDS = {
+    "transfer_out": "transferred_out",
+    "retain": "retained",
+    "restore": "restored",
+    "leave": "left",
+    "remove": "removed",
+    "death": "deceased",
+}
+
+
+def member_figures(
+    engine: Engine | Connection, year: int, scope: Scope | None = None
+) -> MemberFigures:
+    """The members.* and orgs.* figures of ``year``, for the county or a ``scope``.
+
+    Each event counts for the union it names (``member_event.org_id``: the union the member was
+    in, or moved to). ``transferred_in`` counts every transfer in, moves between two of the
+    county's unions included (``transferred_between_unions`` says how many were moves);
+    ``transferred_out`` counts transfers out of the county, and with a scope also the moves from
+    one of its unions to a union outside it. ``active_end``/``retained_end``: the state after
+    each member's last event by 31 December (see ``_IN_UNION_DELTA``).
+    """
+    from sqlalchemy import Connection
+
+    if isinstance(engine, Connection):
+        return member_figures_q(on_connection(engine), year, scope)
     with engine.connect() as conn:
-        for kind, n, migrant, gig, internal in conn.execute(text(_EVENT_COUNTS), bounds):
-            n = int(n)
-            if kind == "join":
-                fig.new, fig.new_migrant, fig.new_gig = n, int(migrant), int(gig)
-            elif kind == "transfer_in":
-                fig.transferred_in = n
-                fig.transferred_between_unions = int(internal)
-            else:
-                attr = {
-                    "transfer_out": "transferred_out",
-                    "retain": "retained",
-                    "restore": "restored",
-                    "leave": "left",
-                    "remove": "removed",
-                    "death": "deceased",
-                }[kind]
-                setattr(fig, attr, n)
-        fig.new_gig_by_group = {g: int(n) for g, n in conn.execute(text(_NEW_BY_GIG), bounds)}
-        for kind, n in conn.execute(text(_STATUS_AT_END), bounds):
-            if kind in _ACTIVE_KINDS:
-                fig.active_end += int(n)
-            elif kind == "retain":
-                fig.retained_end = int(n)
-        new_orgs, total_orgs = conn.execute(text(_ORGS), bounds).one()
-        fig.orgs_new, fig.orgs_total_end = int(new_orgs or 0), int(total_orgs or 0)
+        return member_figures_q(on_connection(conn), year, scope)
+
+
+def member_figures_q(q: Query, year: int, scope: Scope | None) -> MemberFigures:
+    """``member_figures`` through a ``Query``."""
+    params: dict[str, Any] = {**year_bounds(year), **scope_params(scope)}
+    scoped = scope is not None and not scope.whole
+    where = in_scope(scope, "org_id")
+    fig = MemberFigures(year=year)
+    by_gig: dict[str, int] = {}
+    for kind, n, migrant, gig, internal in q(_EVENT_COUNTS.format(scope=where), params):
+        n = int(n)
+        if kind == "join":
+            fig.new, fig.new_migrant, fig.new_gig = n, int(migrant), int(gig)
+            if fig.new_gig:
+                by_gig = {g: int(k) for g, k in q(_NEW_BY_GIG.format(scope=where), params)}
+        elif kind == "transfer_in":
+            fig.transferred_in += n
+            fig.transferred_between_unions += int(internal)
+        else:
+            attr = _OTHER_KINDS[kind]
+            setattr(fig, attr, getattr(fig, attr) + n)
+    fig.new_gig_by_group = dict(sorted(by_gig.items()))
+    from_scope = in_scope(scope, "from_org_id")
+    if scoped:
+        fig.transferred_out += one(
+            q,
+            _MOVED_OUT.format(
+                when="BETWEEN :start AND :end", from_scope=from_scope, to_scope=where
+            ),
+            params,
+        )
+        in_union = one(q, _IN_UNION_DELTA.format(scope=where, from_scope=from_scope), params)
+        in_union -= one(
+            q, _MOVED_OUT.format(when="<= :end", from_scope=from_scope, to_scope=where), params
+        )
+    else:
+        in_union = 0
+        for kind, n in q(_IN_UNION_DELTA_COUNTY, params):
+            in_union += int(n) if kind == "join" else -int(n)
+        in_union += one(q, _MOVES_UNTIL, params)
+    fig.retained_end = _retained_end(q, params, scope)
+    fig.active_end = in_union - fig.retained_end
+    new_orgs, total_orgs = q(_ORGS.format(scope=in_scope(scope, "id")), params)[0]
+    fig.orgs_new, fig.orgs_total_end = int(new_orgs or 0), int(total_orgs or 0)
     return fig

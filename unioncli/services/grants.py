@@ -66,6 +66,7 @@ from unioncli.models import (
 from unioncli.models.base import utcnow
 from unioncli.money import format_money, parse_money
 from unioncli.services.common import Collector, blank, clean_text, parse_name
+from unioncli.services.figures import Scope
 from unioncli.services.orgs import find_org
 from unioncli.services.people import person_fields
 
@@ -1586,19 +1587,37 @@ def grants_of_parents(uow: UnitOfWork, person_ids: list[int]) -> list[HouseholdG
     ]
 
 
-def year_figures(db: Db, year: int) -> GrantFigures:
+def grant_org() -> Any:
+    """The union a grant counts for: its hardship file's union, else the parent's union now
+    (as a member). Needs ``student_grant`` outer-joined to ``hardship_file`` and ``member``."""
+    return func.coalesce(col(HardshipFile.org_id), col(Member.org_id))
+
+
+def year_figures(db: Db, year: int, scope: Scope | None = None) -> GrantFigures:
     """SPEC §4.3 ``grants.*``: students and amount paid in the year's round, by level, of which
-    children of hardship-file households and of migrant workers (by the grant's eligibility)."""
-    rows = db.execute(
-        select(
-            col(Grant.level),
-            col(Grant.eligibility),
-            func.count(func.distinct(col(Grant.student_id))),
-            func.coalesce(func.sum(col(Grant.amount_fen)), 0),
+    children of hardship-file households and of migrant workers (by the grant's eligibility).
+
+    With a ``scope``: the grants whose ``grant_org()`` is one of its unions (a grant whose parent
+    neither holds the grant's file nor is a member counts for the county only)."""
+    stmt = select(
+        col(Grant.level),
+        col(Grant.eligibility),
+        func.count(func.distinct(col(Grant.student_id))),
+        func.coalesce(func.sum(col(Grant.amount_fen)), 0),
+    ).where(col(Grant.year) == year, col(Grant.status) == S.PAID.value)
+    if scope is not None and not scope.whole:
+        stmt = (
+            stmt.select_from(Grant)
+            .outerjoin(HardshipFile, col(HardshipFile.id) == col(Grant.hardship_file_id))
+            .outerjoin(Member, col(Member.person_id) == col(Grant.parent_id))
         )
-        .where(col(Grant.year) == year, col(Grant.status) == S.PAID.value)
-        .group_by(col(Grant.level), col(Grant.eligibility))
-    ).all()
+        if scope.org_id is not None:
+            stmt = stmt.where(grant_org() == scope.org_id)
+        if scope.township is not None:
+            stmt = stmt.where(
+                grant_org().in_(select(col(Org.id)).where(col(Org.township) == scope.township))
+            )
+    rows = db.execute(stmt.group_by(col(Grant.level), col(Grant.eligibility))).all()
     by_level: dict[str, LevelFigure] = {}
     by_elig: dict[str, int] = {}
     for level, elig, n, fen in rows:

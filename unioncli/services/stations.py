@@ -1222,17 +1222,23 @@ def check(uow: UnitOfWork, ref: str | None = None) -> list[CheckResult]:
 # --- yearly figures (SPEC §4.3) --------------------------------------------------------------
 
 
-def year_figures(db: Db, year: int) -> dict[str, Any]:
+def year_figures(db: Db, year: int, township: str | None = None) -> dict[str, Any]:
     """``stations.opened`` (opened in the year), ``stations.open_end`` (opened by 31 December and
     not closed (撤销) by then: a suspension is a pause, not a closing, so a suspended station
     counts), ``stations.rated`` ({rating code: count} of the ratings held for the year, ``none``
     left out), ``stations.visits`` and ``stations.activities`` (SQL sums of the year's monthly
-    entries, nothing else)."""
+    entries, nothing else). With ``township``: that township's stations only."""
     start, end = date(year, 1, 1), date(year, 12, 31)
+    here = [] if township is None else [col(Station.township) == township]
+    of_here = (
+        []
+        if township is None
+        else [select(col(Station.id)).where(col(Station.township) == township)]
+    )
     opened = db.execute(
         select(func.count())
         .select_from(Station)
-        .where(col(Station.opened_on) >= start, col(Station.opened_on) <= end)
+        .where(col(Station.opened_on) >= start, col(Station.opened_on) <= end, *here)
     ).scalar_one()
     open_end = db.execute(
         select(func.count())
@@ -1240,6 +1246,7 @@ def year_figures(db: Db, year: int) -> dict[str, Any]:
         .where(
             col(Station.opened_on) <= end,
             (col(Station.closed_on).is_(None)) | (col(Station.closed_on) > end),
+            *here,
         )
     ).scalar_one()
     rated = {
@@ -1249,6 +1256,7 @@ def year_figures(db: Db, year: int) -> dict[str, Any]:
             .where(
                 col(StationRatingEntry.year) == year,
                 col(StationRatingEntry.rating) != R.NONE.value,
+                *(col(StationRatingEntry.station_id).in_(q) for q in of_here),
             )
             .group_by(col(StationRatingEntry.rating))
             .order_by(col(StationRatingEntry.rating))
@@ -1258,7 +1266,11 @@ def year_figures(db: Db, year: int) -> dict[str, Any]:
         select(
             func.coalesce(func.sum(col(StationLog.visits)), 0),
             func.coalesce(func.sum(col(StationLog.activities)), 0),
-        ).where(col(StationLog.month) >= start, col(StationLog.month) <= date(year, 12, 1))
+        ).where(
+            col(StationLog.month) >= start,
+            col(StationLog.month) <= date(year, 12, 1),
+            *(col(StationLog.station_id).in_(q) for q in of_here),
+        )
     ).one()
     return {
         "stations.opened": int(opened),

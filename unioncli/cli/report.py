@@ -1,0 +1,317 @@
+"""``unioncli report``: the yearly figures of the annual review — on screen, in files, on paper."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from unioncli import i18n
+from unioncli.cli.common import state, uow
+from unioncli.errors import UsageError
+
+app = typer.Typer(
+    help="年度工作数据：会员、基层工会、困难帮扶、金秋助学、服务站点，与上年同比. "
+    "Example: unioncli report year 2024",
+    no_args_is_help=True,
+)
+
+i18n.register(
+    {
+        "report.written": ("已写入 {path}", "written to {path}"),
+        "report.extension": (
+            "不认识的文件类型：{path}（可用 .md .csv .json .html .xlsx）",
+            "unknown file type: {path} (use .md .csv .json .html .xlsx)",
+        ),
+        "report.format_clash": (
+            "--format {fmt} 与输出文件 {path} 的类型不符",
+            "--format {fmt} does not match the output file {path}",
+        ),
+        "report.needs_out": (
+            "{fmt} 格式须写入文件：--out 文件名.{fmt}",
+            "the {fmt} format is written to a file: --out NAME.{fmt}",
+        ),
+        "report.not_here": (
+            "该报表不提供 {fmt} 格式（可用 {choices}）",
+            "this report has no {fmt} form (use {choices})",
+        ),
+        "report.range": (
+            "起始年度 {start} 晚于截止年度 {end}",
+            "the first year {start} is after the last year {end}",
+        ),
+        "report.federation": ("报表抬头：{name}", "report heading: {name}"),
+        "report.federation_none": (
+            "尚未设置报表抬头；设置：unioncli report settings --federation “XX县总工会”",
+            "no report heading set; set one: unioncli report settings --federation “XX县总工会”",
+        ),
+        "report.federation_set": ("已设置报表抬头：{name}", "report heading set: {name}"),
+        "report.township_scope": ("{township}", "{township}"),
+        "report.org_scope": ("{org}", "{org}"),
+    }
+)
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+    html = "html"
+    xlsx = "xlsx"
+
+
+class TrendFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+EXTENSIONS = {
+    ".md": ReportFormat.markdown,
+    ".markdown": ReportFormat.markdown,
+    ".csv": ReportFormat.csv,
+    ".json": ReportFormat.json,
+    ".html": ReportFormat.html,
+    ".htm": ReportFormat.html,
+    ".xlsx": ReportFormat.xlsx,
+}
+
+FORMAT_HELP = "输出格式 table|markdown|csv|json|html|xlsx（写文件时按 --out 的扩展名）"
+OrgOption = typer.Option(None, "--org", help="只统计一个基层工会（编号、名称或统一社会信用代码）")
+TownshipOption = typer.Option(None, "--township", help="只统计一个乡镇/街道")
+OutOption = typer.Option(
+    None, "--out", "-o", help="写入文件（.md .csv .json .html .xlsx，仅本人可读）"
+)
+
+
+def choose_format(fmt: ReportFormat | None, out: Path | None) -> ReportFormat:
+    """The format: from --out's extension when writing a file, else --format (table)."""
+    if out is None:
+        chosen = fmt or ReportFormat.table
+        if chosen is ReportFormat.xlsx:
+            raise UsageError("report.needs_out", fmt=chosen.value)
+        return chosen
+    by_ext = EXTENSIONS.get(out.suffix.lower())
+    if by_ext is None:
+        raise UsageError("report.extension", path=out)
+    if fmt is not None and fmt is not by_ext:
+        raise UsageError("report.format_clash", fmt=fmt.value, path=out)
+    return by_ext
+
+
+def write_private(path: Path, content: str | bytes) -> None:
+    """Write beside the target (owner-only) and rename at the end: no half file, no open file."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    part = path.with_name(f".{path.name}.part")
+    try:
+        fd = os.open(
+            part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600
+        )
+        with os.fdopen(fd, "wb") as handle:
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), 0o600)
+            handle.write(data)
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _emit(content: str | bytes, out: Path | None) -> None:
+    from unioncli.cli.render import line
+
+    if out is None:
+        assert isinstance(content, str)
+        import sys
+
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+        return
+    write_private(out, content)
+    line(i18n.t("report.written", path=out))
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _scope(org: str | None, township: str | None) -> tuple[Any, str | None]:
+    """The service's Scope and how the report names it (None: the whole county)."""
+    from unioncli.services.report import Scope
+
+    if org is None and township is None:
+        return None, None
+    names = []
+    org_id = None
+    if org is not None:
+        from unioncli.services.orgs import find_org
+
+        with uow() as work:
+            found = find_org(work, org)
+            org_id, org_name = found.id, found.name
+        names.append(org_name)
+    if township is not None:
+        township = township.strip()
+        names.insert(0, township)
+    return Scope(org_id=org_id, township=township), " · ".join(names)
+
+
+def _meta(eng: Any) -> dict[str, str]:
+    from importlib.metadata import version
+
+    from unioncli.services.report import ledger_fingerprint
+
+    made = datetime.now().astimezone()
+    return {
+        "made": made.isoformat(sep=" ", timespec="minutes"),
+        "version": version("unioncli"),
+        "fingerprint": ledger_fingerprint(eng),
+    }
+
+
+def _show(doc: Any, fmt: ReportFormat, out: Path | None, eng: Any) -> None:
+    from unioncli.cli import report_formats as rf
+
+    if fmt is ReportFormat.table:
+        from unioncli.cli.render import grouped
+
+        grouped(
+            rf.terminal_headers(doc),
+            doc.numeric,
+            rf.terminal_groups(doc),
+            title=doc.title,
+            notes=doc.notes,
+        )
+        return
+    meta = _meta(eng) if fmt is ReportFormat.html else {}
+    _emit(rf.write(doc, fmt.value, **meta), out)
+
+
+def print_year(
+    year: int,
+    *,
+    org: str | None = None,
+    township: str | None = None,
+    fmt: ReportFormat = ReportFormat.table,
+    out: Path | None = None,
+) -> None:
+    """The yearly report in ``fmt``: printed, or written to ``out``."""
+    from unioncli.cli import report_formats as rf
+    from unioncli.services.report import federation_name, report_with_previous, year_report
+
+    scope, scope_name = _scope(org, township)
+    eng = state.target()
+    if fmt is ReportFormat.json:
+        _emit(_json(year_report(eng, year, scope)), out)
+        return
+    cur, prev = report_with_previous(eng, year, scope)
+    doc = rf.year_doc(year, cur, prev, federation=federation_name(eng), scope=scope_name)
+    _show(doc, fmt, out, eng)
+
+
+def _year(raw: str, field: str = "year") -> int:
+    from unioncli.dates import parse_year
+
+    return parse_year(raw, field)
+
+
+@app.command("year")
+def year_cmd(
+    year: str = typer.Argument(..., help="年度，如 2024"),
+    org: str | None = OrgOption,
+    township: str | None = TownshipOption,
+    fmt: ReportFormat | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+    out: Path | None = OutOption,
+) -> None:
+    """年度工作数据（每项与上年同比），可存为 Markdown、CSV、JSON、可打印的 HTML 或 XLSX. Example: unioncli report year 2024"""
+    chosen = choose_format(fmt, out)
+    print_year(_year(year), org=org, township=township, fmt=chosen, out=out)
+
+
+@app.command("by-org")
+def by_org_cmd(
+    year: str = typer.Argument(..., help="年度，如 2024"),
+    township: str | None = TownshipOption,
+    fmt: ReportFormat | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+    out: Path | None = OutOption,
+) -> None:
+    """各基层工会的年度数据，一个工会一行，末行合计. Example: unioncli report by-org 2024 --township 城关镇"""
+    from unioncli.cli import report_formats as rf
+    from unioncli.services.report import by_org, federation_name
+
+    chosen = choose_format(fmt, out)
+    number = _year(year)
+    eng = state.target()
+    data = by_org(eng, number, township.strip() if township else None)
+    if chosen is ReportFormat.json:
+        payload = {
+            "year": number,
+            "township": township,
+            "orgs": data,
+            "total": rf.by_org_totals(data),
+        }
+        _emit(_json(payload), out)
+        return
+    doc = rf.by_org_doc(number, data, federation=federation_name(eng), scope=township)
+    _show(doc, chosen, out, eng)
+
+
+@app.command("trend")
+def trend_cmd(
+    start: str = typer.Option(..., "--from", help="起始年度，如 2018"),
+    end: str = typer.Option(..., "--to", help="截止年度，如 2024"),
+    org: str | None = OrgOption,
+    township: str | None = TownshipOption,
+    fmt: TrendFormat = typer.Option(TrendFormat.table, "--format", "-f", help="table|csv|json"),
+) -> None:
+    """主要数据逐年走势（终端里画成条形）. Example: unioncli report trend --from 2018 --to 2024"""
+    from unioncli.cli import report_formats as rf
+    from unioncli.services.report import TREND_KEYS, federation_name, trend
+
+    first, last = _year(start, "from"), _year(end, "to")
+    if first > last:
+        raise UsageError("report.range", start=first, end=last)
+    scope, scope_name = _scope(org, township)
+    eng = state.target()
+    data = trend(eng, first, last, scope)
+    if fmt is TrendFormat.json:
+        _emit(_json(data), None)
+        return
+    if fmt is TrendFormat.csv:
+        header, body = rf.trend_table(data, TREND_KEYS)
+        _emit(rf.plain_csv(header, body), None)
+        return
+    from unioncli.cli.render import grouped
+
+    doc = rf.trend_doc(
+        data,
+        TREND_KEYS,
+        start=first,
+        end=last,
+        federation=federation_name(eng),
+        scope=scope_name,
+    )
+    grouped(doc.headers, doc.numeric, rf.terminal_groups(doc), title=doc.title, notes=doc.notes)
+
+
+@app.command("settings")
+def settings_cmd(
+    federation: str | None = typer.Option(
+        None, "--federation", help="报表抬头：县总工会的名称，如 XX县总工会"
+    ),
+) -> None:
+    """查看或设置报表抬头（县总工会名称）. Example: unioncli report settings --federation 示范县总工会"""
+    from unioncli.cli.render import line
+    from unioncli.services.report import federation_name, set_federation_name
+
+    if federation is None:
+        name = federation_name(state.target())
+        line(i18n.t("report.federation", name=name) if name else i18n.t("report.federation_none"))
+        return
+    with uow() as work:
+        set_federation_name(work, federation)
+        work.commit()
+    line(i18n.t("report.federation_set", name=federation.strip()))

@@ -1,0 +1,562 @@
+"""The yearly report (SPEC §4.3): every register's figures of a year, for the county or one part.
+
+Read side only: plain SQL aggregates over integers (never rows loaded as objects), dates
+compared as ranges so the date indexes serve them. Money is integer fen. Every reading function
+takes an ``Engine`` or a ``Target``; given the Target of a SQLite ledger it reads through the
+standard library's sqlite3 (``db.fastread``) and never imports SQLAlchemy — the fast way for a
+command (a server database, or a ledger not at the schema head, goes through the engine).
+
+Scope (``Scope``, from ``services/figures.py``): one union (``org_id``) or the unions of one
+township (``org.township``); both given means that union, if it lies in that township.
+
+- members.*: the events whose ``member_event.org_id`` is in the scope (the union the member was
+  in, or moved to); moves out of the scope count as ``members.transferred_out``
+  (``figures.member_figures``).
+- orgs.*: the scope's unions.
+- hardship.*: files whose ``hardship_file.org_id`` is in the scope; aid.*: entries to those files.
+- grants.*: grants whose file's union, else whose parent's union now (as a member), is in the
+  scope (``grants.grant_org``); a grant with neither counts for the county only.
+- stations.*: stations have a township, no union: with a township they are that township's
+  stations; with an org scope they are left out (0 and {}), and ``scope.stations`` says so.
+
+A scoped report carries ``scope.org_id``, ``scope.township`` and ``scope.stations``
+(``"township"`` or ``"none"``); the county's report has no ``scope.*`` key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from unioncli import i18n
+from unioncli.config import Target
+from unioncli.services.common import clean_text
+from unioncli.services.figures import (
+    Query,
+    Scope,
+    in_scope,
+    member_figures_q,
+    on_connection,
+    on_reader,
+    one,
+    scope_params,
+    year_bounds,
+)
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from sqlalchemy import Engine
+
+    from unioncli.db.uow import UnitOfWork
+
+    # Where the figures are read: an engine, or a ledger's Target. With a Target, a SQLite
+    # ledger at the schema head is read through the standard library's sqlite3
+    # (``db.fastread``), so a report does not import SQLAlchemy: on a million members that is
+    # most of the whole process's time.
+    Source: TypeAlias = Engine | Target
+
+
+@contextmanager
+def _query(source: Engine | Target) -> Iterator[Query]:
+    if isinstance(source, Target):
+        from unioncli.db.fastread import reader
+
+        with reader(source) as r:
+            yield on_reader(r)
+        return
+    with source.connect() as conn:
+        yield on_connection(conn)
+
+
+__all__ = [
+    "BY_ORG_KEYS",
+    "SPEC_KEYS",
+    "TREND_KEYS",
+    "Scope",
+    "by_org",
+    "federation_name",
+    "ledger_fingerprint",
+    "report_with_previous",
+    "set_federation_name",
+    "trend",
+    "year_report",
+]
+
+i18n.register_fields({"federation_name": ("总工会名称", "federation name")})
+
+SPEC_KEYS: tuple[str, ...] = (
+    "year",
+    "members.new",
+    "members.new_migrant",
+    "members.new_gig",
+    "members.new_gig_by_group",
+    "members.transferred_in",
+    "members.transferred_out",
+    "members.retained",
+    "members.left",
+    "members.active_end",
+    "orgs.new",
+    "orgs.total_end",
+    "hardship.opened",
+    "hardship.closed",
+    "hardship.closed_by_reason",
+    "hardship.open_end",
+    "hardship.open_end_by_category",
+    "aid.households",
+    "aid.person_times",
+    "aid.amount_fen",
+    "aid.by_kind",
+    "grants.students",
+    "grants.amount_fen",
+    "grants.by_level",
+    "grants.hardship_children",
+    "grants.migrant_children",
+    "stations.opened",
+    "stations.open_end",
+    "stations.rated",
+    "stations.visits",
+    "stations.activities",
+)
+
+TREND_KEYS: tuple[str, ...] = (
+    "members.new",
+    "members.active_end",
+    "hardship.open_end",
+    "aid.households",
+    "aid.amount_fen",
+    "grants.students",
+    "grants.amount_fen",
+    "stations.open_end",
+    "stations.visits",
+)
+
+BY_ORG_KEYS: tuple[str, ...] = (
+    "members.new",
+    "members.new_migrant",
+    "members.active_end",
+    "hardship.opened",
+    "hardship.open_end",
+    "aid.households",
+    "aid.person_times",
+    "aid.amount_fen",
+    "grants.students",
+    "grants.amount_fen",
+)
+
+FEDERATION_NAME = "federation_name"
+
+# --- hardship files and aid -------------------------------------------------------------------
+
+_H_OPENED = """
+SELECT COUNT(*) FROM hardship_file WHERE opened_on BETWEEN :start AND :end AND {scope}
+"""
+_H_CLOSED = """
+SELECT close_reason, COUNT(*) FROM hardship_file
+WHERE closed_on BETWEEN :start AND :end AND {scope}
+GROUP BY close_reason
+"""
+# open at year end: opened by 31 December and not closed by then (the category the file has now)
+_H_OPEN_END = """
+SELECT category, COUNT(*) FROM hardship_file
+WHERE opened_on <= :end AND (closed_on IS NULL OR closed_on > :end) AND {scope}
+GROUP BY category
+"""
+
+# An entry counts unless it is a reversal or has been reversed (whenever): services/aid._counts.
+# "reverses_id + 0" keeps SQLite off the unique index of reverses_id (most entries are NULL
+# there): the date range on the covering index ix_aid_aid_date_kind_cover is what narrows.
+_AID_COUNTS = """a.aid_date BETWEEN :start AND :end AND a.reverses_id + 0 IS NULL
+  AND NOT EXISTS (SELECT 1 FROM aid r WHERE r.reverses_id = a.id)"""
+_AID_BY_KIND = f"""
+SELECT a.kind, COUNT(DISTINCT a.file_id), COUNT(*), COALESCE(SUM(a.amount_fen), 0) FROM aid a
+WHERE {_AID_COUNTS} AND {{scope}}
+GROUP BY a.kind
+"""
+_AID_HOUSEHOLDS = f"""
+SELECT COUNT(DISTINCT a.file_id) FROM aid a WHERE {_AID_COUNTS} AND {{scope}}
+"""
+
+
+def _file_scope(scope: Scope | None) -> str:
+    if scope is None or scope.whole:
+        return "1 = 1"
+    return f"a.file_id IN (SELECT id FROM hardship_file WHERE {in_scope(scope, 'org_id')})"
+
+
+def _hardship(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str, Any]:
+    where = in_scope(scope, "org_id")
+    opened = one(q, _H_OPENED.format(scope=where), params)
+    closed = {str(reason): int(n) for reason, n in q(_H_CLOSED.format(scope=where), params)}
+    open_end = {str(cat): int(n) for cat, n in q(_H_OPEN_END.format(scope=where), params)}
+    return {
+        "hardship.opened": int(opened),
+        "hardship.closed": sum(closed.values()),
+        "hardship.closed_by_reason": dict(sorted(closed.items())),
+        "hardship.open_end": sum(open_end.values()),
+        "hardship.open_end_by_category": dict(sorted(open_end.items())),
+    }
+
+
+def _aid(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str, Any]:
+    where = _file_scope(scope)
+    by_kind: dict[str, dict[str, int]] = {}
+    for kind, households, n, fen in q(_AID_BY_KIND.format(scope=where), params):
+        by_kind[str(kind)] = {
+            "households": int(households),
+            "person_times": int(n),
+            "amount_fen": int(fen),
+        }
+    households = one(q, _AID_HOUSEHOLDS.format(scope=where), params) if by_kind else 0
+    return {
+        "aid.households": int(households),
+        "aid.person_times": sum(k["person_times"] for k in by_kind.values()),
+        "aid.amount_fen": sum(k["amount_fen"] for k in by_kind.values()),
+        "aid.by_kind": dict(sorted(by_kind.items())),
+    }
+
+
+# --- grants and stations ----------------------------------------------------------------------
+# The same rules as ``services/grants.year_figures`` and ``services/stations.year_figures`` (a
+# test keeps them equal), in SQL here so that a report loads no table classes: the whole
+# process stays well under a second on a county of a million members.
+
+_GRANTS = """
+SELECT g.level, g.eligibility, COUNT(DISTINCT g.student_id), COALESCE(SUM(g.amount_fen), 0)
+FROM student_grant g{joins}
+WHERE g.year = :year AND g.status = 'paid' AND {scope}
+GROUP BY g.level, g.eligibility
+"""
+# a grant's union (grants.grant_org): its file's union, else the parent's union (as a member) now
+_GRANT_JOINS = """
+LEFT JOIN hardship_file f ON f.id = g.hardship_file_id
+LEFT JOIN member m ON m.person_id = g.parent_id"""
+
+_STATIONS = """
+SELECT SUM(CASE WHEN opened_on >= :start THEN 1 ELSE 0 END),
+       SUM(CASE WHEN closed_on IS NULL OR closed_on > :end THEN 1 ELSE 0 END)
+FROM station WHERE opened_on <= :end AND {here}
+"""
+_RATED = """
+SELECT rating, COUNT(*) FROM station_rating
+WHERE year = :year AND rating <> 'none' AND {of_here}
+GROUP BY rating
+"""
+_LOGS = """
+SELECT COALESCE(SUM(visits), 0), COALESCE(SUM(activities), 0) FROM station_log
+WHERE month BETWEEN :start AND :last_month AND {of_here}
+"""
+
+
+def _grants(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str, Any]:
+    if scope is None or scope.whole:
+        statement = _GRANTS.format(joins="", scope="1 = 1")
+    else:
+        statement = _GRANTS.format(
+            joins=_GRANT_JOINS, scope=in_scope(scope, "COALESCE(f.org_id, m.org_id)")
+        )
+    by_level: dict[str, dict[str, int]] = {}
+    by_elig: dict[str, int] = {}
+    for level, elig, n, fen in q(statement, params):
+        had = by_level.setdefault(str(level), {"students": 0, "amount_fen": 0})
+        had["students"] += int(n)
+        had["amount_fen"] += int(fen)
+        by_elig[elig] = by_elig.get(elig, 0) + int(n)
+    return {
+        "grants.students": sum(f["students"] for f in by_level.values()),
+        "grants.amount_fen": sum(f["amount_fen"] for f in by_level.values()),
+        "grants.by_level": dict(sorted(by_level.items())),
+        "grants.hardship_children": by_elig.get("hardship_file", 0),
+        "grants.migrant_children": by_elig.get("migrant_member", 0),
+    }
+
+
+def _stations(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str, Any]:
+    if scope is not None and scope.org_id is not None:
+        return {
+            "stations.opened": 0,
+            "stations.open_end": 0,
+            "stations.rated": {},
+            "stations.visits": 0,
+            "stations.activities": 0,
+        }
+    here = of_here = "1 = 1"
+    if scope is not None and scope.township is not None:
+        here = "township = :scope_township"
+        of_here = "station_id IN (SELECT id FROM station WHERE township = :scope_township)"
+    opened, open_end = q(_STATIONS.format(here=here), params)[0]
+    rated = {str(r): int(n) for r, n in q(_RATED.format(of_here=of_here), params)}
+    visits, activities = q(_LOGS.format(of_here=of_here), params)[0]
+    return {
+        "stations.opened": int(opened or 0),
+        "stations.open_end": int(open_end or 0),
+        "stations.rated": dict(sorted(rated.items())),
+        "stations.visits": int(visits),
+        "stations.activities": int(activities),
+    }
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def _report(q: Query, year: int, scope: Scope | None) -> dict[str, Any]:
+    params = {
+        **year_bounds(year),
+        "year": year,
+        "last_month": date(year, 12, 1),
+        **scope_params(scope),
+    }
+    members = member_figures_q(q, year, scope).as_json()
+    out: dict[str, Any] = {"year": year}
+    out.update({k: v for k, v in members.items() if k.startswith("members.")})
+    out.update({k: v for k, v in members.items() if k.startswith("orgs.")})
+    out.update(_hardship(q, params, scope))
+    out.update(_aid(q, params, scope))
+    out.update(_grants(q, params, scope))
+    out.update(_stations(q, params, scope))
+    ordered = {k: out[k] for k in SPEC_KEYS}
+    for k, v in out.items():  # the extras, after their register's SPEC keys
+        if k not in ordered:
+            ordered[k] = v
+    if scope is not None and not scope.whole:
+        ordered["scope.org_id"] = scope.org_id
+        ordered["scope.township"] = scope.township
+        ordered["scope.stations"] = "none" if scope.org_id is not None else "township"
+    return ordered
+
+
+def year_report(source: Source, year: int, scope: Scope | None = None) -> dict[str, Any]:
+    """Every SPEC §4.3 figure of ``year`` as one flat JSON-ready dict: first ``SPEC_KEYS`` in
+    order, then the extras (``members.transferred_between_unions``, ``members.restored``,
+    ``members.removed``, ``members.deceased``, ``members.retained_end``; ``scope.*``): counts int,
+    money integer fen, maps keyed by the English codes and sorted; every key present (0 or {}
+    when nothing). See the module for ``scope`` and ``source``."""
+    with _query(source) as q:
+        return _report(q, year, scope)
+
+
+def report_with_previous(
+    source: Source, year: int, scope: Scope | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(this year's report, the previous year's), on one connection — for 同比."""
+    with _query(source) as q:
+        return _report(q, year, scope), _report(q, year - 1, scope)
+
+
+def trend(
+    source: Source, from_year: int, to_year: int, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """One dict per year from ``from_year`` to ``to_year``: ``year`` and ``TREND_KEYS``."""
+    rows = []
+    with _query(source) as q:
+        for year in range(from_year, to_year + 1):
+            report = _report(q, year, scope)
+            rows.append({"year": year, **{k: report[k] for k in TREND_KEYS}})
+    return rows
+
+
+# --- by union ----------------------------------------------------------------------------------
+
+_BY_ORG_JOINS = """
+SELECT org_id, COUNT(*), SUM(CASE WHEN migrant THEN 1 ELSE 0 END) FROM member_event
+WHERE kind = 'join' AND event_date BETWEEN :start AND :end
+GROUP BY org_id
+"""
+# members in each union at year end (see figures._IN_UNION_DELTA): entries and transfers in
+# count +1 for the union they name, exits -1; a move counts -1 for the union it left
+_BY_ORG_IN_UNION = """
+SELECT org_id, SUM(CASE WHEN kind IN ('join', 'transfer_in') THEN 1 ELSE -1 END)
+FROM member_event
+WHERE kind IN ('join', 'transfer_in', 'transfer_out', 'leave', 'remove', 'death')
+  AND event_date <= :end
+GROUP BY org_id
+UNION ALL
+SELECT from_org_id, -COUNT(*) FROM member_event
+WHERE kind = 'transfer_in' AND event_date <= :end AND from_org_id IS NOT NULL
+GROUP BY from_org_id
+"""
+_BY_ORG_RETAINED = """
+SELECT r.org_id, COUNT(*) FROM member_event r
+WHERE r.kind = 'retain' AND r.event_date <= :end
+  AND NOT EXISTS (
+    SELECT 1 FROM member_event n
+    WHERE n.member_id = r.member_id AND n.event_date <= :end
+      AND (n.event_date > r.event_date OR (n.event_date = r.event_date AND n.id > r.id)))
+GROUP BY r.org_id
+"""
+_BY_ORG_FILES = """
+SELECT org_id,
+       SUM(CASE WHEN opened_on >= :start THEN 1 ELSE 0 END),
+       SUM(CASE WHEN closed_on IS NULL OR closed_on > :end THEN 1 ELSE 0 END)
+FROM hardship_file WHERE opened_on <= :end
+GROUP BY org_id
+"""
+_BY_ORG_AID = f"""
+SELECT f.org_id, COUNT(DISTINCT a.file_id), COUNT(*), COALESCE(SUM(a.amount_fen), 0)
+FROM aid a JOIN hardship_file f ON f.id = a.file_id
+WHERE {_AID_COUNTS}
+GROUP BY f.org_id
+"""
+_BY_ORG_GRANTS = """
+SELECT COALESCE(f.org_id, m.org_id), COUNT(DISTINCT g.student_id), COALESCE(SUM(g.amount_fen), 0)
+FROM student_grant g
+LEFT JOIN hardship_file f ON f.id = g.hardship_file_id
+LEFT JOIN member m ON m.person_id = g.parent_id
+WHERE g.year = :year AND g.status = 'paid'
+GROUP BY COALESCE(f.org_id, m.org_id)
+"""
+
+
+def by_org(source: Source, year: int, township: str | None = None) -> list[dict[str, Any]]:
+    """One row per union (founded by 31 December, or with any figure in the year), ordered by
+    township (none last) and name: ``org_id``, ``org``, ``township`` and ``BY_ORG_KEYS``, scoped
+    as ``year_report`` scopes each register, by GROUP BY queries.
+
+    Figures that belong to no union (files without a union and their aid; grants whose parent
+    neither holds the grant's file nor is a member) come in a last row with ``org_id``, ``org``
+    and ``township`` None — only when there are any, and only for the county (no ``township``).
+    So, for the county, each additive key summed over the rows is the county's figure.
+    """
+    params: dict[str, Any] = {**year_bounds(year), "year": year}
+    rows: dict[int | None, dict[str, Any]] = {}
+
+    def add(org_id: Any, key: str, value: Any) -> None:
+        oid = None if org_id is None else int(org_id)
+        row = rows.setdefault(oid, dict.fromkeys(BY_ORG_KEYS, 0))
+        row[key] += int(value or 0)
+
+    with _query(source) as q:
+        orgs = {
+            int(oid): (name, town, founded)
+            for oid, name, town, founded in q("SELECT id, name, township, founded FROM org", {})
+        }
+        for oid, n, migrant in q(_BY_ORG_JOINS, params):
+            add(oid, "members.new", n)
+            add(oid, "members.new_migrant", migrant)
+        for oid, n in q(_BY_ORG_IN_UNION, params):
+            add(oid, "members.active_end", n)
+        for oid, n in q(_BY_ORG_RETAINED, params):
+            add(oid, "members.active_end", -int(n))
+        for oid, opened, open_end in q(_BY_ORG_FILES, params):
+            add(oid, "hardship.opened", opened)
+            add(oid, "hardship.open_end", open_end)
+        for oid, households, n, fen in q(_BY_ORG_AID, params):
+            add(oid, "aid.households", households)
+            add(oid, "aid.person_times", n)
+            add(oid, "aid.amount_fen", fen)
+        for oid, students, fen in q(_BY_ORG_GRANTS, params):
+            add(oid, "grants.students", students)
+            add(oid, "grants.amount_fen", fen)
+
+    end = year_bounds(year)["end"]
+    out = []
+    for oid, (name, town, founded) in orgs.items():
+        if township is not None and town != township:
+            continue
+        figures = rows.get(oid)
+        founded_by_end = str(founded) <= end.isoformat()
+        if figures is None and not founded_by_end:
+            continue
+        if figures is not None and not founded_by_end and not any(figures.values()):
+            continue
+        out.append(
+            {
+                "org_id": oid,
+                "org": name,
+                "township": town,
+                **(figures or dict.fromkeys(BY_ORG_KEYS, 0)),
+            }
+        )
+    out.sort(key=lambda r: (r["township"] is None, r["township"] or "", r["org"]))
+    orphans = rows.get(None)
+    if township is None and orphans is not None and any(orphans.values()):
+        out.append({"org_id": None, "org": None, "township": None, **orphans})
+    return out
+
+
+# --- the ledger's fingerprint and the federation's name ----------------------------------------
+
+# every register table with its key. Rows are added with growing keys, and every edit or removal
+# through unioncli is audited, so the largest keys and the last audit entry see every change
+# without counting a million rows.
+_FINGERPRINT_TABLES = (
+    "org",
+    "person",
+    "member",
+    "member_event",
+    "hardship_file",
+    "hardship_family",
+    "hardship_review",
+    "hardship_visit",
+    "aid",
+    "student_grant",
+    "station",
+    "station_rating",
+    "station_log",
+    "import_batch",
+)
+# small tables kept whole (settings: the 低保 line, grant rounds and standards, ledger facts)
+_FINGERPRINT_SMALL = (
+    ("low_income_line", "year"),
+    ("grant_round", "year"),
+    ("grant_standard", "year, level, on_file"),
+    ("ledger_meta", "key"),
+)
+
+
+def ledger_fingerprint(source: Source) -> str:
+    """12 hex characters: sha256 over every register table's largest id, the small settings
+    tables' rows, and the last audit entry that is not a mere reveal of ID numbers. Cheap (one
+    index probe a table), and any write to the ledger changes it."""
+    digest = hashlib.sha256()
+    with _query(source) as q:
+        for table in _FINGERPRINT_TABLES:
+            top = q(f"SELECT MAX(id) FROM {table}", {})[0][0]
+            digest.update(f"{table}:{top};".encode())
+        for table, order in _FINGERPRINT_SMALL:
+            for row in q(f"SELECT * FROM {table} ORDER BY {order}", {}):
+                digest.update(f"{table}:{tuple(str(v) for v in row)!r};".encode())
+        found = q(
+            "SELECT id, at FROM audit_log WHERE action <> 'reveal' ORDER BY id DESC LIMIT 1", {}
+        )
+        last = found[0] if found else None
+        mark = None if last is None else tuple(str(v) for v in last)
+        digest.update(f"audit:{mark!r}".encode())
+    return digest.hexdigest()[:12]
+
+
+def federation_name(source: Source) -> str | None:
+    """The federation's name for report headers (ledger_meta ``federation_name``), if set."""
+    with _query(source) as q:
+        found = q("SELECT value FROM ledger_meta WHERE key = :key", {"key": FEDERATION_NAME})
+    return str(found[0][0]) if found else None
+
+
+def set_federation_name(uow: UnitOfWork, name: str) -> None:
+    """Set (or, with a blank name, clear) the federation's name; audited. The caller commits."""
+    from unioncli.models import LedgerMeta
+
+    value = clean_text(name, FEDERATION_NAME, max_len=100)
+    row = uow.session.get(LedgerMeta, FEDERATION_NAME)
+    before = None if row is None else row.value
+    if value == before:
+        return
+    if value is None:
+        if row is not None:
+            uow.session.delete(row)
+    elif row is None:
+        uow.session.add(LedgerMeta(key=FEDERATION_NAME, value=value))
+    else:
+        row.value = value
+        uow.session.add(row)
+    uow.session.flush()
+    uow.audit(
+        "report.federation_name",
+        "ledger_meta",
+        None,
+        before={FEDERATION_NAME: before} if before is not None else None,
+        after={FEDERATION_NAME: value} if value is not None else None,
+    )
