@@ -22,6 +22,7 @@ from unioncli.services.orgs import add_org
 TABLES = {
     "aid",
     "alembic_version",
+    "audit_head",
     "audit_log",
     "student_grant",
     "grant_round",

@@ -710,3 +710,31 @@ def test_writer_round_trip_property(
 )
 def test_float_text(value: float, text: str) -> None:
     assert tabular._float_text(value) == text
+
+
+def test_an_xlsx_that_unpacks_beyond_the_limit_is_refused(tmp_path, monkeypatch) -> None:
+    """A zip bomb: openpyxl would read its shared strings whole."""
+    from openpyxl import Workbook
+
+    import unioncli.tabular as tabular
+
+    wb = Workbook()
+    wb.active.append(["姓名", "身份证号"])
+    wb.active.append(["张伟" * 200, "x"])
+    path = tmp_path / "m.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(tabular, "MAX_XLSX_UNPACKED", 1024)
+    with pytest.raises(FileRejected) as exc:
+        open_table(path)
+    assert exc.value.key == "tabular.xlsx_too_big"
+    monkeypatch.setattr(tabular, "MAX_XLSX_UNPACKED", 10 * 1024 * 1024)
+    with open_table(path) as table:
+        assert table.header == ["姓名", "身份证号"]
+
+
+def test_a_long_bad_value_is_named_not_echoed() -> None:
+    from unioncli.errors import InvalidValue
+
+    err = InvalidValue("name", "甲" * 5000, "common.name_digits")
+    assert len(err.message("zh")) < 200
+    assert "…" in err.message("zh")

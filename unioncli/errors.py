@@ -83,7 +83,8 @@ class InvalidValue(UnionCliError):
 
     def shown_value(self) -> str:
         if not self.sensitive:
-            return self.value
+            # a pasted page or a runaway cell is named, not echoed whole
+            return self.value if len(self.value) <= 60 else self.value[:60] + "…"
         v = self.value
         if len(v) <= 6:
             return "*" * len(v)

@@ -70,7 +70,21 @@ i18n.register(
             "{file} cannot be read as CSV at line {line} ({reason}); open it in Excel or WPS, "
             "save it again and import that",
         ),
+        "tabular.too_many_columns": (
+            "{file} 的表头有 {columns} 列，超过上限 {max} 列；请删去多余的列后再导入",
+            "the header of {file} has {columns} columns, more than the limit of {max}; "
+            "remove the extra columns and import that",
+        ),
+        "tabular.line_too_long": (
+            "{file} 中有一行超过 {max} 个字符，不像是表格文件；请用 Excel 或 WPS 打开后另存再导入",
+            "{file} has a line longer than {max} characters and does not look like a "
+            "spreadsheet; open it in Excel or WPS, save it again and import that",
+        ),
         # The two row problems are shown as a row's reason without parameters (see problem_error).
+        "tabular.xlsx_too_big": (
+            "{file} 解压后有 {mb} MB，超出导入上限；请拆分后再导入，或另存为 CSV",
+            "{file} unpacks to {mb} MB, more than an import takes: split it, or save it as CSV",
+        ),
         "tabular.undecodable": (
             "含无法解码的字节（文件可能被截断或混用了编码）",
             "contains bytes that cannot be decoded (the file may be truncated or mix encodings)",
@@ -91,6 +105,9 @@ i18n.register(
 SAMPLE_SIZE = 64 * 1024  # bytes looked at to tell the format, the encoding and the delimiter
 _CHUNK = 64 * 1024  # bytes decoded at a time (small enough to stay in the CPU cache)
 _BATCH = 64  # records checked at a time on the fast path
+# Limits against hostile files, far above anything a union sends: memory stays bounded.
+MAX_COLUMNS = 1000  # header columns
+MAX_LINE = 4 * 1024 * 1024  # characters in one physical line of a CSV
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -326,12 +343,16 @@ def _sniff_delimiter(text: str) -> str:
     return ","
 
 
-def _header(cells: Iterable[str]) -> list[str]:
+def _header(cells: Iterable[str], path: Path) -> list[str]:
     header = [
         _unneutralise(unicodedata.normalize("NFKC", c).strip().strip("\ufeff\u200b")) for c in cells
     ]
     while header and not header[-1]:
         header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise FileRejected(
+            "tabular.too_many_columns", file=str(path), columns=len(header), max=MAX_COLUMNS
+        )
     return header
 
 
@@ -395,6 +416,10 @@ class _CsvTable(Table):
                 if cut < 0:  # old Mac line ends, or one very long line
                     cut = text.rfind("\r", 0, len(text) - 1)
                     if cut < 0:
+                        if len(text) > MAX_LINE:
+                            raise FileRejected(
+                                "tabular.line_too_long", file=str(self.source.path), max=MAX_LINE
+                            )
                         pending = text
                         continue
                 pending = text[cut + 1 :]
@@ -443,7 +468,7 @@ class _CsvTable(Table):
             if not records:
                 raise FileRejected("tabular.empty", file=str(self.source.path))
             self._line += 1
-            header = _header(records[0])
+            header = _header(records[0], self.source.path)
             if header:
                 return header
 
@@ -528,6 +553,24 @@ def _xlsx_text(v: object) -> str:
     return str(v).strip(_WS)
 
 
+# openpyxl reads the shared-strings part whole: a small file that unpacks to gigabytes is refused
+MAX_XLSX_UNPACKED = 512 * 1024 * 1024
+
+
+def _refuse_zip_bomb(raw: IO[bytes], path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(raw) as z:
+            unpacked = sum(info.file_size for info in z.infolist())
+    except zipfile.BadZipFile:
+        raise FileRejected("tabular.bad_xlsx", file=str(path)) from None
+    finally:
+        raw.seek(0)
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise FileRejected("tabular.xlsx_too_big", file=str(path), mb=unpacked // (1024 * 1024))
+
+
 class _XlsxTable(Table):
     def __init__(self, path: Path) -> None:
         from openpyxl import load_workbook
@@ -537,6 +580,7 @@ class _XlsxTable(Table):
         # rename files
         self._file = open(path, "rb")  # noqa: SIM115 - owned by this Table
         try:
+            _refuse_zip_bomb(self._file, path)
             self._wb: Any = load_workbook(self._file, read_only=True, data_only=True)
             if not self._wb.worksheets:
                 raise FileRejected("tabular.empty", file=str(path))
@@ -577,7 +621,7 @@ class _XlsxTable(Table):
             if values is None:
                 raise FileRejected("tabular.empty", file=str(self.source.path))
             self._line += 1
-            header = _header(map(_xlsx_text, values))
+            header = _header(map(_xlsx_text, values), self.source.path)
             if header:
                 return header
 

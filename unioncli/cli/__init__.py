@@ -22,6 +22,7 @@ from unioncli.cli import hardship as hardship_cmd
 from unioncli.cli import imports as imports_cmd
 from unioncli.cli import member as member_cmd
 from unioncli.cli import org as org_cmd
+from unioncli.cli import privacy as privacy_cmd
 from unioncli.cli import report as report_cmd
 from unioncli.cli import station as station_cmd
 from unioncli.cli.common import state
@@ -130,6 +131,7 @@ app.add_typer(imports_cmd.import_app, name="import")
 app.add_typer(imports_cmd.export_app, name="export")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(report_cmd.app, name="report")
+app.add_typer(privacy_cmd.app, name="privacy")
 app.command("demo")(demo_cmd.demo)
 
 

@@ -11,7 +11,7 @@ import typer
 from unioncli import i18n
 from unioncli.cli.common import Format, FormatOption, uow
 
-app = typer.Typer(help="审计日志：list. Example: unioncli audit list --action member")
+app = typer.Typer(help="审计日志：list / verify. Example: unioncli audit list --action member")
 
 i18n.register(
     {
@@ -21,6 +21,12 @@ i18n.register(
         "audit.col.record": ("记录", "record"),
         "audit.col.change": ("变更", "change"),
         "audit.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}"),
+        "audit.intact": ("审计日志完整：{count} 条", "audit log intact: {count} entries"),
+        "audit.fingerprint": (
+            "最后一条 #{id} 的哈希：{hash}（记在台账之外，日后可证明到此为止的日志未被改动）",
+            "hash of the last entry #{id}: {hash} (keep it outside the ledger to prove later that "
+            "the log up to it is unchanged)",
+        ),
     }
 )
 
@@ -126,3 +132,16 @@ def list_audit(
     ]
     footer = i18n.t("audit.showing", shown=len(found), total=total)
     rows(cols, data, fmt.value, footer=footer if fmt == Format.table else None)
+
+
+@app.command("verify")
+def verify() -> None:
+    """核对审计日志的哈希链，指出第一条被修改、删除或插入的条目（末尾被删须靠台账记下的末条标记或台账外记下的哈希才能发现）. Example: unioncli audit verify"""
+    from unioncli.cli.render import line, note
+    from unioncli.services.audit import verify_chain
+
+    with uow() as work:
+        status = verify_chain(work)
+    line(i18n.t("audit.intact", count=status.count))
+    if status.last_id is not None:
+        note(i18n.t("audit.fingerprint", id=status.last_id, hash=status.last_hash))

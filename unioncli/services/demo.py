@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, literal, select
 from sqlmodel import SQLModel, col
 
+from unioncli.db.uow import append_audit
 from unioncli.enums import Facility, SchoolLevel
 from unioncli.errors import Conflict
 from unioncli.i18n import register
@@ -1838,24 +1839,17 @@ def build(
                     f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
                 )
         conn.execute(insert(LedgerMeta), [{"key": "demo", "value": "1"}])
-        conn.execute(
-            insert(AuditEntry),
-            [
-                {
-                    "at": utcnow(),
-                    "operator": operator,
-                    "action": "demo.build",
-                    "entity": "ledger",
-                    "entity_id": None,
-                    "reason": None,
-                    "before": None,
-                    "after": (
-                        f'{{"orgs": {n_orgs}, "members": {members}, "seed": {seed}, '
-                        f'"hardship_files": {n_files}, "aid": {n_aid}, "grants": {len(grants)}, '
-                        f'"stations": {len(station_rows)}}}'
-                    ),
-                }
-            ],
+        append_audit(
+            conn,
+            operator=operator,
+            action="demo.build",
+            entity="ledger",
+            entity_id=None,
+            after=(
+                f'{{"orgs": {n_orgs}, "members": {members}, "seed": {seed}, '
+                f'"hardship_files": {n_files}, "aid": {n_aid}, "grants": {len(grants)}, '
+                f'"stations": {len(station_rows)}}}'
+            ),
         )
     return DemoResult(
         orgs=n_orgs,

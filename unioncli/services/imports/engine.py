@@ -69,6 +69,8 @@ register(
 )
 
 CHUNK = 2000
+SHOWN_CHARS = 60  # a header or a value longer than this is cut short in a message
+SHOWN_COLUMNS = 30  # headers listed at most in a "missing columns" message
 IMPORT_CACHE_KIB = 64 * 1024
 REJECTS_LINE = ("行号", "line")
 REJECTS_REASON = ("错误原因", "reason")
@@ -285,6 +287,11 @@ class Kind:
         """Called once after the last chunk, before the commit decision."""
 
 
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """Text as a message shows it: a hostile file's 100,000-character cell is cut short."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def map_header(kind: Kind, header: list[str]) -> tuple[list[tuple[str, int]], list[str]]:
     """(field key → cell index for the known columns, the ignored headers), or an error."""
     lookup: dict[str, Column] = {}
@@ -300,13 +307,13 @@ def map_header(kind: Kind, header: list[str]) -> tuple[list[tuple[str, int]], li
         column = lookup.get(key)
         if column is None:
             if key and key not in own:
-                ignored.append(text)
+                ignored.append(shorten(text))
             continue
         if column.key in seen:
             raise FileRejected(
                 "import.duplicate_column",
-                a=seen[column.key],
-                b=text,
+                a=shorten(seen[column.key]),
+                b=shorten(text),
                 field=i18n.field_label(column.key),
             )
         seen[column.key] = text
@@ -317,7 +324,10 @@ def map_header(kind: Kind, header: list[str]) -> tuple[list[tuple[str, int]], li
         if c.required and c.key not in seen
     ]
     if missing:
-        found = i18n.join(h for h in header if h.strip()) or "-"
+        named = [shorten(h) for h in header if h.strip()]
+        if len(named) > SHOWN_COLUMNS:
+            named[SHOWN_COLUMNS:] = ["…"]
+        found = i18n.join(named) or "-"
         raise FileRejected("import.missing_columns", missing=i18n.join(missing), found=found)
     return mapping, ignored
 
@@ -363,6 +373,9 @@ def _parse_row(
         item.parsed = kind.parse(raw)
     except UnionCliError as exc:
         item.reject(exc)
+        for error in item.errors:  # a huge cell is not repeated in full on screen
+            if isinstance(error, InvalidValue) and len(error.value) > SHOWN_CHARS:
+                error.value = shorten(error.value)
 
 
 def run_import(
