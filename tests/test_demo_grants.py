@@ -6,7 +6,6 @@ a clerk's grants must hold in the sample county too.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import sqlite3
@@ -15,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from demo_ledger import build_demo, digest, one
 from sqlalchemy import insert
 
 from unioncli.config import sqlite_target
@@ -52,22 +52,12 @@ CASEWORK = (
     "aid",
 )
 GRANT_TABLES = ("grant_round", "grant_standard", "student_grant")
-NOT_DIGESTED = {"created_at", "updated_at"}
-
-
-def _build(template: Path, path: Path, **kw: object) -> DemoResult:
-    shutil.copy(template, path)
-    engine = make_engine(sqlite_target(path))
-    try:
-        return build(engine, "tester", **kw)  # type: ignore[arg-type]
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def county(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult]:
     path = tmp_path_factory.mktemp("grants") / "county.sqlite3"
-    return path, _build(template_db, path, members=3000)
+    return path, build_demo(template_db, path, members=3000)
 
 
 @pytest.fixture
@@ -77,46 +67,25 @@ def db(county: tuple[Path, DemoResult]) -> Iterator[sqlite3.Connection]:
     con.close()
 
 
-def _one(con: sqlite3.Connection, sql: str, *args: object) -> int:
-    return int(con.execute(sql, args).fetchone()[0])
-
-
-def _digest(path: Path, tables: tuple[str, ...], people_up_to: int | None = None) -> str:
-    con = sqlite3.connect(path)
-    h = hashlib.sha256()
-    for table in tables:
-        cols = [
-            r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in NOT_DIGESTED
-        ]
-        where = f" WHERE id <= {people_up_to}" if table == "person" and people_up_to else ""
-        order = {"low_income_line": "year", "grant_round": "year"}.get(table, "id")
-        if table == "grant_standard":
-            order = "year, level, on_file"
-        for row in con.execute(f"SELECT {', '.join(cols)} FROM {table}{where} ORDER BY {order}"):
-            h.update(repr(row).encode())
-    con.close()
-    return h.hexdigest()
-
-
 # --- counts and shape --------------------------------------------------------------------------
 
 
 def test_counts_match_the_tables_and_are_plausible(county, db) -> None:
     _, result = county
-    grants = _one(db, "SELECT COUNT(*) FROM student_grant")
+    grants = one(db, "SELECT COUNT(*) FROM student_grant")
     assert result.grants == grants
-    assert result.grant_rounds == _one(db, "SELECT COUNT(*) FROM grant_round") == len(YEARS)
+    assert result.grant_rounds == one(db, "SELECT COUNT(*) FROM grant_round") == len(YEARS)
     # a few dozen students a year in a county of 3,000 members, a few hundred over the rounds
     assert 20 <= grants <= 600
     for year in YEARS:
-        assert _one(db, "SELECT COUNT(*) FROM student_grant WHERE year = ?", year) >= 5, year
+        assert one(db, "SELECT COUNT(*) FROM student_grant WHERE year = ?", year) >= 5, year
     statuses = {r[0] for r in db.execute("SELECT DISTINCT status FROM student_grant")}
     assert {"paid", "approved", "rejected", "withdrawn"} <= statuses
     kinds = {r[0] for r in db.execute("SELECT DISTINCT eligibility FROM student_grant")}
     assert kinds == {"hardship_file", "migrant_member", "override"}
     levels = {r[0] for r in db.execute("SELECT DISTINCT level FROM student_grant")}
     assert len(levels) >= 6 and {"preschool", "primary", "bachelor"} <= levels
-    assert _one(db, "SELECT COUNT(*) FROM student_grant WHERE status = 'paid'") > grants / 2
+    assert one(db, "SELECT COUNT(*) FROM student_grant WHERE status = 'paid'") > grants / 2
 
 
 def test_standards_for_every_round_level_and_parent(db) -> None:
@@ -192,16 +161,16 @@ def test_every_parent_was_eligible_in_the_round_year(db) -> None:
 
 
 def test_parents_are_heads_family_or_members_and_never_students(db) -> None:
-    strangers = _one(
+    strangers = one(
         db,
         "SELECT COUNT(*) FROM student_grant g WHERE g.parent_id NOT IN ("
         " SELECT head_id FROM hardship_file UNION SELECT person_id FROM hardship_family"
         " UNION SELECT person_id FROM member)",
     )
     assert strangers == 0
-    assert _one(db, "SELECT COUNT(*) FROM student_grant WHERE parent_id = student_id") == 0
+    assert one(db, "SELECT COUNT(*) FROM student_grant WHERE parent_id = student_id") == 0
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM student_grant g "
             "WHERE g.parent_id IN (SELECT student_id FROM student_grant)",
@@ -209,12 +178,12 @@ def test_parents_are_heads_family_or_members_and_never_students(db) -> None:
         == 0
     )
     # both kinds of hardship parent occur: heads and family members (a spouse)
-    heads = _one(
+    heads = one(
         db,
         "SELECT COUNT(*) FROM student_grant g JOIN hardship_file f ON f.id = g.hardship_file_id "
         "WHERE f.head_id = g.parent_id",
     )
-    family = _one(
+    family = one(
         db,
         "SELECT COUNT(*) FROM student_grant g JOIN hardship_family fm "
         "ON fm.file_id = g.hardship_file_id AND fm.person_id = g.parent_id",
@@ -230,7 +199,7 @@ def test_one_standing_grant_per_student_per_year(db) -> None:
     assert twice == []
     # not even a refused application beside another: the demo's students apply once a year
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM (SELECT 1 FROM student_grant GROUP BY student_id, year "
             "HAVING COUNT(*) > 1)",
@@ -238,12 +207,12 @@ def test_one_standing_grant_per_student_per_year(db) -> None:
         == 0
     )
     # students come back: some in several rounds, some at a higher level than before
-    again = _one(
+    again = one(
         db,
         "SELECT COUNT(*) FROM (SELECT student_id FROM student_grant GROUP BY student_id "
         "HAVING COUNT(DISTINCT year) >= 3)",
     )
-    moved_up = _one(
+    moved_up = one(
         db,
         "SELECT COUNT(*) FROM (SELECT student_id FROM student_grant GROUP BY student_id "
         "HAVING COUNT(DISTINCT level) >= 2)",
@@ -255,7 +224,7 @@ def test_approvals_stay_within_each_budget(db) -> None:
     budgets = dict(db.execute("SELECT year, budget_fen FROM grant_round"))
     assert set(budgets) == set(YEARS) and all(b and b > 0 for b in budgets.values())
     used = {
-        year: _one(
+        year: one(
             db,
             "SELECT COALESCE(SUM(amount_fen), 0) FROM student_grant "
             "WHERE year = ? AND status IN ('approved', 'paid')",
@@ -300,9 +269,9 @@ def test_statuses_carry_their_dates_and_reasons(db) -> None:
             assert status == "rejected", gid
     # the last round's second transfer is still to be paid; earlier rounds are all settled
     assert approved_unpaid == {demo.LAST_YEAR}
-    assert _one(db, "SELECT COUNT(*) FROM student_grant WHERE exclusion IS NOT NULL") > 0
+    assert one(db, "SELECT COUNT(*) FROM student_grant WHERE exclusion IS NOT NULL") > 0
     for day in ("approved_on", "paid_on"):
-        weekend = _one(
+        weekend = one(
             db, f"SELECT COUNT(*) FROM student_grant WHERE strftime('%w', {day}) IN ('0', '6')"
         )
         assert weekend == 0, day
@@ -331,7 +300,7 @@ def test_students_are_new_people_whose_ages_fit_their_level(db) -> None:
         "SELECT g.id, g.year, g.level, g.enrolled_year, p.id_number, p.gender, p.birth_date "
         "FROM student_grant g JOIN person p ON p.id = g.student_id"
     ).fetchall()
-    assert len(rows) == _one(db, "SELECT COUNT(*) FROM student_grant")
+    assert len(rows) == one(db, "SELECT COUNT(*) FROM student_grant")
     for gid, year, level, enrolled, number, gender, birth in rows:
         rid = parse_id_number(number)
         assert rid.birth_date.isoformat() == birth and rid.gender == gender, gid
@@ -345,9 +314,9 @@ def test_students_are_new_people_whose_ages_fit_their_level(db) -> None:
         "SELECT COUNT(*) FROM student_grant g JOIN member m ON m.person_id = g.student_id",
         "SELECT COUNT(*) FROM student_grant g JOIN hardship_file f ON f.head_id = g.student_id",
     ):
-        assert _one(db, sql) == 0, sql
+        assert one(db, sql) == 0, sql
     # the children of hardship households are those listed in the family; the rest are new people
-    listed = _one(
+    listed = one(
         db,
         "SELECT COUNT(*) FROM student_grant g JOIN hardship_family fm "
         "ON fm.person_id = g.student_id AND fm.relation IN ('儿子', '女儿')",
@@ -363,7 +332,7 @@ def test_a_student_keeps_a_school_per_level(db) -> None:
         "FROM student_grant GROUP BY student_id, level"
     ).fetchall()
     assert schools and all(n == 1 and e == 1 for _, _, n, e in schools)
-    assert _one(db, "SELECT COUNT(*) FROM student_grant WHERE school IS NULL OR school = ''") == 0
+    assert one(db, "SELECT COUNT(*) FROM student_grant WHERE school IS NULL OR school = ''") == 0
 
 
 # --- the same seed, the same rounds; the casework untouched ------------------------------------
@@ -371,12 +340,12 @@ def test_a_student_keeps_a_school_per_level(db) -> None:
 
 def test_the_same_seed_gives_the_same_grants(county, template_db, tmp_path) -> None:
     again = tmp_path / "again.sqlite3"
-    result = _build(template_db, again, members=3000)
+    result = build_demo(template_db, again, members=3000)
     assert result == county[1]
     tables = ("person", *GRANT_TABLES)
     assert _digest(again, tables) == _digest(county[0], tables)
     other = tmp_path / "other.sqlite3"
-    _build(template_db, other, members=3000, seed=7)
+    build_demo(template_db, other, members=3000, seed=7)
     assert _digest(other, GRANT_TABLES) != _digest(again, GRANT_TABLES)
 
 
@@ -387,22 +356,22 @@ def test_the_grants_leave_members_and_casework_as_they_were(
     monkeypatch.setattr(demo, "GRANTS_FROM", demo.LAST_YEAR + 1)
     monkeypatch.setattr(demo, "GRANT_PARENT_DRAW", 0)
     bare = tmp_path / "bare.sqlite3"
-    result = _build(template_db, bare, members=3000)
+    result = build_demo(template_db, bare, members=3000)
     assert result.grants == result.grant_rounds == 0
     con = sqlite3.connect(bare)
-    people = _one(con, "SELECT MAX(id) FROM person")
-    assert _one(con, "SELECT COUNT(*) FROM student_grant") == 0
+    people = one(con, "SELECT MAX(id) FROM person")
+    assert one(con, "SELECT COUNT(*) FROM student_grant") == 0
     con.close()
     assert _digest(county[0], CASEWORK, people) == _digest(bare, CASEWORK)
     # the grants only added people after those
     con = sqlite3.connect(county[0])
-    assert _one(con, "SELECT MIN(id) FROM person WHERE id > ?", people) == people + 1
+    assert one(con, "SELECT MIN(id) FROM person WHERE id > ?", people) == people + 1
     con.close()
 
 
 def test_a_rebuild_replaces_the_grants(template_db, tmp_path) -> None:
     path = tmp_path / "twice.sqlite3"
-    first = _build(template_db, path, members=600)
+    first = build_demo(template_db, path, members=600)
     engine = make_engine(sqlite_target(path))
     try:
         second = build(engine, "tester", members=600)
@@ -410,8 +379,8 @@ def test_a_rebuild_replaces_the_grants(template_db, tmp_path) -> None:
         engine.dispose()
     assert second == first
     con = sqlite3.connect(path)
-    assert _one(con, "SELECT COUNT(*) FROM student_grant") == second.grants > 0
-    assert _one(con, "SELECT COUNT(*) FROM grant_round") == len(YEARS)
+    assert one(con, "SELECT COUNT(*) FROM student_grant") == second.grants > 0
+    assert one(con, "SELECT COUNT(*) FROM grant_round") == len(YEARS)
     con.close()
 
 
@@ -428,13 +397,13 @@ def test_the_demo_refuses_a_ledger_with_a_real_round(template_db, tmp_path) -> N
         engine.dispose()
     con = sqlite3.connect(path)
     assert con.execute("SELECT year, budget_fen FROM grant_round").fetchall() == [(2025, 5_000_000)]
-    assert _one(con, "SELECT COUNT(*) FROM person") == 0
+    assert one(con, "SELECT COUNT(*) FROM person") == 0
     con.close()
 
 
 def test_no_round_before_the_day_of_the_build(template_db, tmp_path) -> None:
     path = tmp_path / "early.sqlite3"
-    result = _build(template_db, path, members=600, today=date(2022, 8, 10))
+    result = build_demo(template_db, path, members=600, today=date(2022, 8, 10))
     con = sqlite3.connect(path)
     assert [r[0] for r in con.execute("SELECT year FROM grant_round ORDER BY year")] == [
         2019,
@@ -442,13 +411,11 @@ def test_no_round_before_the_day_of_the_build(template_db, tmp_path) -> None:
         2021,
         2022,
     ]
-    assert result.grants == _one(con, "SELECT COUNT(*) FROM student_grant")
+    assert result.grants == one(con, "SELECT COUNT(*) FROM student_grant")
     # nothing dated after the build; this round is still being decided
     for day in ("applied_on", "approved_on", "paid_on"):
-        assert _one(con, f"SELECT COUNT(*) FROM student_grant WHERE {day} > '2022-08-10'") == 0
-    assert (
-        _one(con, "SELECT COUNT(*) FROM student_grant WHERE year = 2022 AND status = 'paid'") == 0
-    )
+        assert one(con, f"SELECT COUNT(*) FROM student_grant WHERE {day} > '2022-08-10'") == 0
+    assert one(con, "SELECT COUNT(*) FROM student_grant WHERE year = 2022 AND status = 'paid'") == 0
     con.close()
 
 
@@ -461,8 +428,8 @@ def test_demo_message_counts_the_grants(cli, tmp_path) -> None:
     m = re.fullmatch(r"金秋助学 (\d+) 个年度，(\d+) 笔助学申请", lines[1])
     assert m, lines[1]
     con = sqlite3.connect(path)
-    assert int(m[1]) == _one(con, "SELECT COUNT(*) FROM grant_round") == len(YEARS)
-    assert int(m[2]) == _one(con, "SELECT COUNT(*) FROM student_grant") > 0
+    assert int(m[1]) == one(con, "SELECT COUNT(*) FROM grant_round") == len(YEARS)
+    assert int(m[2]) == one(con, "SELECT COUNT(*) FROM student_grant") > 0
     con.close()
 
 
@@ -484,3 +451,13 @@ def test_postgres_demo_moves_the_grant_sequence(pg_target) -> None:
             assert top == result.grants > 0 and nxt > top
     finally:
         engine.dispose()
+
+
+def _digest(path: Path, tables: tuple[str, ...], people_up_to: int | None = None) -> str:
+    orders = {
+        "low_income_line": "year",
+        "grant_round": "year",
+        "grant_standard": "year, level, on_file",
+    }
+    where = {"person": f"id <= {people_up_to}"} if people_up_to else None
+    return digest(path, {t: orders.get(t, "id") for t in tables}, where)

@@ -6,7 +6,6 @@ a clerk's input must hold in the sample county too.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import sqlite3
@@ -14,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from demo_ledger import build_demo, digest, one
 from sqlalchemy import insert
 
 from unioncli.config import sqlite_target
@@ -38,22 +38,12 @@ TABLES = (
     "hardship_visit",
     "aid",
 )
-NOT_DIGESTED = {"created_at", "updated_at"}
-
-
-def _build(template: Path, path: Path, **kw: object) -> DemoResult:
-    shutil.copy(template, path)
-    engine = make_engine(sqlite_target(path))
-    try:
-        return build(engine, "tester", **kw)  # type: ignore[arg-type]
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def county(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult]:
     path = tmp_path_factory.mktemp("demo") / "county.sqlite3"
-    return path, _build(template_db, path, members=3000)
+    return path, build_demo(template_db, path, members=3000)
 
 
 @pytest.fixture
@@ -63,22 +53,8 @@ def db(county: tuple[Path, DemoResult]) -> sqlite3.Connection:
     con.close()
 
 
-def _one(con: sqlite3.Connection, sql: str, *args: object) -> int:
-    return int(con.execute(sql, args).fetchone()[0])
-
-
 def _digest(path: Path) -> str:
-    con = sqlite3.connect(path)
-    h = hashlib.sha256()
-    for table in TABLES:
-        cols = [
-            r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in NOT_DIGESTED
-        ]
-        order = "year" if table == "low_income_line" else "id"
-        for row in con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {order}"):
-            h.update(repr(row).encode())
-    con.close()
-    return h.hexdigest()
+    return digest(path, {t: "year" if t == "low_income_line" else "id" for t in TABLES})
 
 
 # --- counts and shape --------------------------------------------------------------------------
@@ -86,13 +62,13 @@ def _digest(path: Path) -> str:
 
 def test_counts_match_the_tables(county, db) -> None:
     _, result = county
-    assert result.files == _one(db, "SELECT COUNT(*) FROM hardship_file") == 90  # 3% of members
-    assert result.open_files == _one(db, "SELECT COUNT(*) FROM hardship_file WHERE status='open'")
-    assert result.aid == _one(db, "SELECT COUNT(*) FROM aid")
+    assert result.files == one(db, "SELECT COUNT(*) FROM hardship_file") == 90  # 3% of members
+    assert result.open_files == one(db, "SELECT COUNT(*) FROM hardship_file WHERE status='open'")
+    assert result.aid == one(db, "SELECT COUNT(*) FROM aid")
     assert 0 < result.open_files < result.files
     assert result.aid > 3 * result.files
     for table in ("hardship_family", "hardship_review", "hardship_visit"):
-        assert _one(db, f"SELECT COUNT(*) FROM {table}") > 0, table
+        assert one(db, f"SELECT COUNT(*) FROM {table}") > 0, table
 
 
 def test_every_category_close_reason_and_aid_kind_occurs(db) -> None:
@@ -107,20 +83,20 @@ def test_every_category_close_reason_and_aid_kind_occurs(db) -> None:
     assert {"warmth", "living", "medical", "schooling"} <= kinds
     funds = {r[0] for r in db.execute("SELECT DISTINCT fund_source FROM aid")}
     assert {"县总工会帮扶资金", "上级工会补助", "送温暖专项"} <= funds
-    assert _one(db, "SELECT COUNT(*) FROM aid WHERE handler IS NULL OR handler = ''") == 0
+    assert one(db, "SELECT COUNT(*) FROM aid WHERE handler IS NULL OR handler = ''") == 0
 
 
 def test_low_income_line_for_every_demo_year(db) -> None:
     lines = dict(db.execute("SELECT year, amount_fen FROM low_income_line"))
     # from the oldest file (they predate the member register) to the demo's last year
-    first = _one(db, "SELECT MIN(strftime('%Y', opened_on)) FROM hardship_file")
+    first = one(db, "SELECT MIN(strftime('%Y', opened_on)) FROM hardship_file")
     assert first < demo.FIRST_YEAR
     assert sorted(lines) == list(range(first, demo.LAST_YEAR + 1))
     assert lines[2015] == 56_000 and lines[2024] == 76_000
     assert all(lines[y] < lines[y + 1] for y in range(first, demo.LAST_YEAR))
     # files older than the register are headed by people who are not members
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM hardship_file f JOIN member m ON m.person_id = f.head_id "
             "WHERE f.opened_on < ?",
@@ -131,10 +107,10 @@ def test_low_income_line_for_every_demo_year(db) -> None:
 
 
 def test_members_and_people_who_are_not_members_head_files(db) -> None:
-    member_heads = _one(
+    member_heads = one(
         db, "SELECT COUNT(*) FROM hardship_file f JOIN member m ON m.person_id = f.head_id"
     )
-    others = _one(
+    others = one(
         db,
         "SELECT COUNT(*) FROM hardship_file f "
         "WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.person_id = f.head_id)",
@@ -142,7 +118,7 @@ def test_members_and_people_who_are_not_members_head_files(db) -> None:
     assert member_heads >= 1 and others >= 1
     # a member heads a file only from the day they joined, and in their own union
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM hardship_file f JOIN member m ON m.person_id = f.head_id "
             "WHERE f.opened_on < m.joined_on OR f.org_id <> m.org_id",
@@ -155,7 +131,7 @@ def test_members_and_people_who_are_not_members_head_files(db) -> None:
 
 
 def test_aid_only_while_the_file_is_open(db) -> None:
-    outside = _one(
+    outside = one(
         db,
         "SELECT COUNT(*) FROM aid a JOIN hardship_file f ON f.id = a.file_id "
         "WHERE a.aid_date < f.opened_on OR a.aid_date > ? "
@@ -165,7 +141,7 @@ def test_aid_only_while_the_file_is_open(db) -> None:
     assert outside == 0
     # not vacuous: closed files were paid too, up to their closing
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM aid a JOIN hardship_file f ON f.id = a.file_id WHERE f.status='closed'",
         )
@@ -179,19 +155,19 @@ def test_no_identical_aid_entries_and_amounts_in_whole_fen(db) -> None:
         "GROUP BY file_id, kind, aid_date, amount_fen HAVING COUNT(*) > 1"
     ).fetchall()
     assert doubles == []
-    assert _one(db, "SELECT COUNT(*) FROM aid WHERE typeof(amount_fen) <> 'integer'") == 0
-    assert _one(db, "SELECT COUNT(*) FROM aid WHERE amount_fen <= 0 AND reverses_id IS NULL") == 0
+    assert one(db, "SELECT COUNT(*) FROM aid WHERE typeof(amount_fen) <> 'integer'") == 0
+    assert one(db, "SELECT COUNT(*) FROM aid WHERE amount_fen <= 0 AND reverses_id IS NULL") == 0
 
 
 def test_reversals_undo_their_entry(db) -> None:
-    bad = _one(
+    bad = one(
         db,
         "SELECT COUNT(*) FROM aid r JOIN aid o ON o.id = r.reverses_id "
         "WHERE r.amount_fen <> -o.amount_fen OR r.file_id <> o.file_id OR r.kind <> o.kind "
         "OR r.aid_date < o.aid_date OR o.reverses_id IS NOT NULL",
     )
     assert bad == 0
-    assert _one(db, "SELECT COUNT(*) FROM aid WHERE amount_fen < 0 AND reverses_id IS NULL") == 0
+    assert one(db, "SELECT COUNT(*) FROM aid WHERE amount_fen < 0 AND reverses_id IS NULL") == 0
 
 
 def test_winter_warmth_every_january(db) -> None:
@@ -199,12 +175,10 @@ def test_winter_warmth_every_january(db) -> None:
         int(r[0])
         for r in db.execute("SELECT DISTINCT strftime('%Y', aid_date) FROM aid WHERE kind='warmth'")
     }
-    first = _one(db, "SELECT MIN(strftime('%Y', opened_on)) FROM hardship_file")
+    first = one(db, "SELECT MIN(strftime('%Y', opened_on)) FROM hardship_file")
     assert years == set(range(first + 1, demo.LAST_YEAR + 1)) | ({first} & years)
     assert (
-        _one(
-            db, "SELECT COUNT(*) FROM aid WHERE kind='warmth' AND strftime('%m', aid_date) <> '01'"
-        )
+        one(db, "SELECT COUNT(*) FROM aid WHERE kind='warmth' AND strftime('%m', aid_date) <> '01'")
         == 0
     )
     # most files open on a round's day get it
@@ -214,14 +188,14 @@ def test_winter_warmth_every_january(db) -> None:
             "GROUP BY aid_date ORDER BY COUNT(*) DESC LIMIT 1",
             (str(year),),
         ).fetchone()
-        open_then = _one(
+        open_then = one(
             db,
             "SELECT COUNT(*) FROM hardship_file WHERE opened_on <= ? "
             "AND (closed_on IS NULL OR closed_on > ?)",
             day,
             day,
         )
-        paid = _one(
+        paid = one(
             db, "SELECT COUNT(DISTINCT file_id) FROM aid WHERE kind='warmth' AND aid_date=?", day
         )
         assert open_then > 0 and paid >= 0.6 * open_then
@@ -239,14 +213,14 @@ def test_nobody_is_in_two_open_files(db) -> None:
     assert twice == []
     # a family member is never a head, and never listed twice in one file
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM hardship_family fm JOIN hardship_file f ON f.head_id = fm.person_id",
         )
         == 0
     )
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM (SELECT file_id, person_id FROM hardship_family "
             "GROUP BY file_id, person_id HAVING COUNT(*) > 1)",
@@ -331,7 +305,7 @@ def test_new_people_have_valid_id_numbers_and_fit_their_relation(db) -> None:
 
 def test_reviews_and_visits_lie_in_the_open_period(db) -> None:
     for table, day in (("hardship_review", "review_date"), ("hardship_visit", "visit_date")):
-        outside = _one(
+        outside = one(
             db,
             f"SELECT COUNT(*) FROM {table} x JOIN hardship_file f ON f.id = x.file_id "
             f"WHERE x.{day} < f.opened_on OR x.{day} > ? "
@@ -341,7 +315,7 @@ def test_reviews_and_visits_lie_in_the_open_period(db) -> None:
         assert outside == 0, table
     # at most one review a year per file
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM (SELECT file_id FROM hardship_review "
             "GROUP BY file_id, strftime('%Y', review_date) HAVING COUNT(*) > 1)",
@@ -352,8 +326,8 @@ def test_reviews_and_visits_lie_in_the_open_period(db) -> None:
 
 def test_the_clerk_has_work_due_in_the_last_year(db) -> None:
     as_of = LAST_DAY.isoformat()
-    open_files = _one(db, "SELECT COUNT(*) FROM hardship_file WHERE status='open'")
-    no_review = _one(
+    open_files = one(db, "SELECT COUNT(*) FROM hardship_file WHERE status='open'")
+    no_review = one(
         db,
         "SELECT COUNT(*) FROM hardship_file f WHERE status='open' AND opened_on < ? "
         "AND NOT EXISTS (SELECT 1 FROM hardship_review r WHERE r.file_id = f.id "
@@ -361,7 +335,7 @@ def test_the_clerk_has_work_due_in_the_last_year(db) -> None:
         f"{demo.LAST_YEAR}-01-01",
         f"{demo.LAST_YEAR}-01-01",
     )
-    no_visit = _one(
+    no_visit = one(
         db,
         "SELECT COUNT(*) FROM hardship_file f WHERE status='open' AND opened_on <= date(?, '-6 months') "
         "AND NOT EXISTS (SELECT 1 FROM hardship_visit v WHERE v.file_id = f.id "
@@ -385,17 +359,17 @@ def test_hardship_due_lists_the_demo_work(county, cli) -> None:
 
 def test_the_same_seed_gives_the_same_ledger(county, template_db, tmp_path) -> None:
     again = tmp_path / "again.sqlite3"
-    result = _build(template_db, again, members=3000)
+    result = build_demo(template_db, again, members=3000)
     assert result == county[1]
     assert _digest(again) == _digest(county[0])
     other = tmp_path / "other.sqlite3"
-    _build(template_db, other, members=3000, seed=7)
+    build_demo(template_db, other, members=3000, seed=7)
     assert _digest(other) != _digest(again)
 
 
 def test_the_file_knob_and_a_rebuild_replace_the_casework(template_db, tmp_path) -> None:
     path = tmp_path / "knob.sqlite3"
-    first = _build(template_db, path, members=600, hardship_files=200)
+    first = build_demo(template_db, path, members=600, hardship_files=200)
     assert first.files == 200
     engine = make_engine(sqlite_target(path))
     try:
@@ -403,11 +377,11 @@ def test_the_file_knob_and_a_rebuild_replace_the_casework(template_db, tmp_path)
     finally:
         engine.dispose()
     con = sqlite3.connect(path)
-    assert second.files == _one(con, "SELECT COUNT(*) FROM hardship_file") == 50
-    assert second.aid == _one(con, "SELECT COUNT(*) FROM aid")
-    assert _one(con, "SELECT COUNT(*) FROM low_income_line") == len(demo.LOW_INCOME_LINE_YUAN)
+    assert second.files == one(con, "SELECT COUNT(*) FROM hardship_file") == 50
+    assert second.aid == one(con, "SELECT COUNT(*) FROM aid")
+    assert one(con, "SELECT COUNT(*) FROM low_income_line") == len(demo.LOW_INCOME_LINE_YUAN)
     # more files than members' 3%: heads who are not members make up the rest
-    assert _one(con, "SELECT COUNT(*) FROM person") > 600
+    assert one(con, "SELECT COUNT(*) FROM person") > 600
     con.close()
 
 
@@ -426,7 +400,7 @@ def test_the_demo_refuses_a_ledger_with_a_real_low_income_line(template_db, tmp_
     assert con.execute("SELECT year, amount_fen FROM low_income_line").fetchall() == [
         (2024, 80_000)
     ]
-    assert _one(con, "SELECT COUNT(*) FROM person") == 0
+    assert one(con, "SELECT COUNT(*) FROM person") == 0
     con.close()
 
 

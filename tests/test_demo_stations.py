@@ -7,7 +7,6 @@ a clerk's stations must hold in the sample county too.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import sqlite3
@@ -17,6 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from demo_ledger import build_demo, digest, one
 from sqlalchemy import insert
 
 from unioncli.config import sqlite_target
@@ -44,24 +44,14 @@ EARLIER = {
     "grant_standard": "year, level, on_file",
     "student_grant": "id",
 }
-NOT_DIGESTED = {"created_at", "updated_at"}
 RANK = {"none": 0, "standard": 1, "demonstration": 2, "most_beautiful": 3}
 END = date(demo.LAST_YEAR, 12, 1)  # the demo's last ledger month
-
-
-def _build(template: Path, path: Path, **kw: object) -> DemoResult:
-    shutil.copy(template, path)
-    engine = make_engine(sqlite_target(path))
-    try:
-        return build(engine, "tester", **kw)  # type: ignore[arg-type]
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def county(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult]:
     path = tmp_path_factory.mktemp("stations") / "county.sqlite3"
-    return path, _build(template_db, path, members=3000)
+    return path, build_demo(template_db, path, members=3000)
 
 
 @pytest.fixture
@@ -69,23 +59,6 @@ def db(county: tuple[Path, DemoResult]) -> Iterator[sqlite3.Connection]:
     con = sqlite3.connect(county[0])
     yield con
     con.close()
-
-
-def _one(con: sqlite3.Connection, sql: str, *args: object) -> int:
-    return int(con.execute(sql, args).fetchone()[0])
-
-
-def _digest(path: Path, tables: dict[str, str]) -> str:
-    con = sqlite3.connect(path)
-    h = hashlib.sha256()
-    for table, order in tables.items():
-        cols = [
-            r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in NOT_DIGESTED
-        ]
-        for row in con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {order}"):
-            h.update(repr(row).encode())
-    con.close()
-    return h.hexdigest()
 
 
 def _months(first: date, last: date) -> int:
@@ -102,9 +75,9 @@ def _last_month(status: str, since: date, end: date = END) -> date:
 
 def test_counts_match_the_tables_and_are_plausible(county, db) -> None:
     _, result = county
-    assert result.stations == _one(db, "SELECT COUNT(*) FROM station") == 3000 // 22
-    assert result.station_ratings == _one(db, "SELECT COUNT(*) FROM station_rating")
-    assert result.station_logs == _one(db, "SELECT COUNT(*) FROM station_log")
+    assert result.stations == one(db, "SELECT COUNT(*) FROM station") == 3000 // 22
+    assert result.station_ratings == one(db, "SELECT COUNT(*) FROM station_rating")
+    assert result.station_logs == one(db, "SELECT COUNT(*) FROM station_log")
     statuses = dict(db.execute("SELECT status, COUNT(*) FROM station GROUP BY status").fetchall())
     assert set(statuses) == {"open", "suspended", "closed"}
     assert statuses["open"] > 0.8 * result.stations
@@ -124,7 +97,7 @@ def test_counts_match_the_tables_and_are_plausible(county, db) -> None:
         "co_built",
     }
     # the last year's ledger: about 1.3万人次 for ~136 stations, as a county's review reports
-    visits = _one(db, "SELECT SUM(visits) FROM station_log WHERE month >= ?", f"{END.year}-01-01")
+    visits = one(db, "SELECT SUM(visits) FROM station_log WHERE month >= ?", f"{END.year}-01-01")
     assert 8_000 < visits < 20_000
     mean = db.execute("SELECT AVG(visits), MIN(visits) FROM station_log").fetchone()
     assert 5 < mean[0] < 13 and mean[1] >= 0
@@ -188,7 +161,7 @@ def test_closed_and_suspended_stations_carry_their_dates(db) -> None:
 
 def test_a_log_for_every_month_the_station_served_and_no_other(db) -> None:
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM (SELECT 1 FROM station_log GROUP BY station_id, month "
             "HAVING COUNT(*) > 1)",
@@ -226,7 +199,7 @@ def test_visits_peak_in_summer_and_winter(db) -> None:
 
 def test_one_rating_per_station_year_from_the_year_after_opening(db) -> None:
     assert (
-        _one(
+        one(
             db,
             "SELECT COUNT(*) FROM (SELECT 1 FROM station_rating GROUP BY station_id, year "
             "HAVING COUNT(*) > 1)",
@@ -276,12 +249,12 @@ def test_some_rated_stations_lack_a_required_facility(db) -> None:
 
 def test_nothing_after_today(template_db, tmp_path) -> None:
     today = date(2021, 6, 15)
-    result = _build(template_db, tmp_path / "mid.sqlite3", members=600, today=today)
+    result = build_demo(template_db, tmp_path / "mid.sqlite3", members=600, today=today)
     con = sqlite3.connect(tmp_path / "mid.sqlite3")
-    assert result.stations == 600 // 22 == _one(con, "SELECT COUNT(*) FROM station")
+    assert result.stations == 600 // 22 == one(con, "SELECT COUNT(*) FROM station")
     assert con.execute("SELECT MAX(opened_on) FROM station").fetchone()[0] <= "2021-06-15"
     assert con.execute("SELECT MAX(month) FROM station_log").fetchone()[0] == "2021-06-01"
-    assert _one(con, "SELECT MAX(year) FROM station_rating") <= 2020
+    assert one(con, "SELECT MAX(year) FROM station_rating") <= 2020
     assert con.execute("SELECT MAX(rated_on) FROM station_rating").fetchone()[0] <= "2021-06-15"
     con.close()
 
@@ -292,36 +265,36 @@ def test_nothing_after_today(template_db, tmp_path) -> None:
 def test_the_same_seed_gives_the_same_stations(county, template_db, tmp_path) -> None:
     tables = {t: "id" for t in STATION_TABLES}
     again = tmp_path / "again.sqlite3"
-    assert _build(template_db, again, members=3000) == county[1]
-    assert _digest(again, tables) == _digest(county[0], tables)
+    assert build_demo(template_db, again, members=3000) == county[1]
+    assert digest(again, tables) == digest(county[0], tables)
     other = tmp_path / "other.sqlite3"
-    _build(template_db, other, members=3000, seed=7)
-    assert _digest(other, tables) != _digest(again, tables)
+    build_demo(template_db, other, members=3000, seed=7)
+    assert digest(other, tables) != digest(again, tables)
 
 
 def test_the_stations_leave_the_rest_of_the_ledger_as_it_was(county, template_db, tmp_path) -> None:
     bare = tmp_path / "bare.sqlite3"
-    result = _build(template_db, bare, members=3000, stations=0)
+    result = build_demo(template_db, bare, members=3000, stations=0)
     assert result.stations == result.station_logs == result.station_ratings == 0
     con = sqlite3.connect(bare)
-    assert _one(con, "SELECT COUNT(*) FROM station") == 0
+    assert one(con, "SELECT COUNT(*) FROM station") == 0
     con.close()
-    assert _digest(county[0], EARLIER) == _digest(bare, EARLIER)
+    assert digest(county[0], EARLIER) == digest(bare, EARLIER)
     assert county[1].grants == result.grants and county[1].aid == result.aid
 
 
 def test_a_rebuild_replaces_the_stations(template_db, tmp_path) -> None:
     path = tmp_path / "twice.sqlite3"
-    _build(template_db, path, members=600, stations=50)
+    build_demo(template_db, path, members=600, stations=50)
     engine = make_engine(sqlite_target(path))
     try:
         second = build(engine, "tester", members=600, stations=30)
     finally:
         engine.dispose()
     con = sqlite3.connect(path)
-    assert second.stations == _one(con, "SELECT COUNT(*) FROM station") == 30
-    assert second.station_logs == _one(con, "SELECT COUNT(*) FROM station_log")
-    assert second.station_ratings == _one(con, "SELECT COUNT(*) FROM station_rating")
+    assert second.stations == one(con, "SELECT COUNT(*) FROM station") == 30
+    assert second.station_logs == one(con, "SELECT COUNT(*) FROM station_log")
+    assert second.station_ratings == one(con, "SELECT COUNT(*) FROM station_rating")
     con.close()
 
 
@@ -351,7 +324,7 @@ def test_the_demo_refuses_a_ledger_with_a_real_station(template_db, tmp_path) ->
     assert con.execute("SELECT code, name FROM station").fetchall() == [
         ("ZD-001", "城关镇邮政驿站")
     ]
-    assert _one(con, "SELECT COUNT(*) FROM person") == 0
+    assert one(con, "SELECT COUNT(*) FROM person") == 0
     con.close()
 
 
@@ -364,7 +337,7 @@ def test_demo_message_counts_the_stations(cli, tmp_path) -> None:
     assert m, lines[:3]
     assert int(m.group(1)) == demo.STATION_MIN  # 300 members: the smallest county's 20
     con = sqlite3.connect(path)
-    assert int(m.group(2)) == _one(con, "SELECT COUNT(*) FROM station_log")
+    assert int(m.group(2)) == one(con, "SELECT COUNT(*) FROM station_log")
     con.close()
 
 

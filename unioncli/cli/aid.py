@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, uow
+from unioncli.cli.common import Format, FormatOption, list_when_bare, uow
 
 app = typer.Typer(
     help="帮扶记录：登记、查询、冲正. Example: unioncli aid list --year 2024",
@@ -105,21 +105,7 @@ def _footer(page: Any) -> str:
     return totals + "\n" + i18n.t("aid.showing", shown=len(page.rows), total=page.total)
 
 
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_aid(
-            file=None,
-            kind=None,
-            year=None,
-            fund_source=None,
-            org=None,
-            since=None,
-            until=None,
-            limit=50,
-            all_rows=False,
-            fmt=Format.table,
-        )
+list_when_bare(app)
 
 
 @app.command("add")

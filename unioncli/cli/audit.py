@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, uow
+from unioncli.cli.common import Format, FormatOption, list_when_bare, uow
 
 app = typer.Typer(help="审计日志：list / verify. Example: unioncli audit list --action member")
 
@@ -78,10 +78,7 @@ def _change_text(before: str | None, after: str | None) -> str:
     return "; ".join(parts)
 
 
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_audit(None, None, None, None, None, None, 50, Format.table)
+list_when_bare(app)
 
 
 @app.command("list")

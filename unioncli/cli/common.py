@@ -73,3 +73,16 @@ def reveal(show_id: bool, reason: str | None, what: str, person_ids: list[int]) 
     with uow() as work:
         record_reveal(work, what, person_ids, reason)
         work.commit()
+
+
+def list_when_bare(app: typer.Typer, command: str = "list") -> None:
+    """A bare noun (``unioncli member``) runs its ``list`` command with every default."""
+
+    @app.callback(invoke_without_command=True)
+    def _default(ctx: typer.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            listing = ctx.command.get_command(ctx, command)  # type: ignore[attr-defined]
+            # parsed from no arguments: each option takes its default, as if the clerk had
+            # typed the command itself
+            with listing.make_context(command, [], parent=ctx) as sub:
+                listing.invoke(sub)

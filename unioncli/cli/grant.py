@@ -13,6 +13,7 @@ from unioncli.cli.common import (
     FormatOption,
     ReasonOption,
     ShowIdOption,
+    list_when_bare,
     masker,
     reveal,
     uow,
@@ -435,21 +436,7 @@ def _list_columns(fmt: Format) -> list[Any]:
     ]
 
 
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_grants(
-            year=None,
-            status=None,
-            level=None,
-            eligibility=None,
-            org=None,
-            limit=50,
-            all_rows=False,
-            fmt=Format.table,
-            show_id=False,
-            reason=None,
-        )
+list_when_bare(app)
 
 
 @app.command("list")

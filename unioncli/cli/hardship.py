@@ -14,6 +14,7 @@ from unioncli.cli.common import (
     ReasonOption,
     ShowIdOption,
     interactive,
+    list_when_bare,
     masker,
     reveal,
     uow,
@@ -151,22 +152,7 @@ def _link_text(link: Any) -> str | None:
 # --- list --------------------------------------------------------------------------------------
 
 
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_files(
-            org=None,
-            category=None,
-            status=None,
-            opened_in=None,
-            closed_in=None,
-            cause=None,
-            limit=50,
-            all_rows=False,
-            fmt=Format.table,
-            show_id=False,
-            reason=None,
-        )
+list_when_bare(app)
 
 
 @app.command("list")

@@ -14,6 +14,7 @@ from unioncli.cli.common import (
     ReasonOption,
     ShowIdOption,
     interactive,
+    list_when_bare,
     masker,
     reveal,
     state,
@@ -100,21 +101,7 @@ def _print_rows(
     rows(_columns(), data, fmt.value, footer=footer if fmt == Format.table else None)
 
 
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_members(
-            org=None,
-            status=None,
-            migrant=None,
-            gig=None,
-            joined_in=None,
-            limit=50,
-            all_rows=False,
-            fmt=Format.table,
-            show_id=False,
-            reason=None,
-        )
+list_when_bare(app)
 
 
 @app.command("add")

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, uow
+from unioncli.cli.common import Format, FormatOption, list_when_bare, uow
 
 app = typer.Typer(
     help="基层工会：add / list / show / update. Example: unioncli org list", no_args_is_help=False
@@ -61,10 +61,7 @@ def _raw(*values: str | None) -> dict[str, Any]:
     return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
 
 
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_orgs(township=None, fmt=Format.table)
+list_when_bare(app)
 
 
 @app.command("add")

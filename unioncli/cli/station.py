@@ -13,6 +13,7 @@ from unioncli.cli.common import (
     FormatOption,
     ReasonOption,
     ShowIdOption,
+    list_when_bare,
     masker,
     reveal,
     uow,
@@ -147,10 +148,7 @@ def _raw(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-@app.callback(invoke_without_command=True)
-def _default(ctx: typer.Context) -> None:
-    if ctx.invoked_subcommand is None:
-        list_cmd(township=None, status=None, rating=None, rating_year=None, fmt=Format.table)
+list_when_bare(app)
 
 
 @app.command("add")
