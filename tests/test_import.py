@@ -671,3 +671,13 @@ def test_import_into_postgresql(pg_target, tmp_path) -> None:
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["member", "list", "--format", "json"], env=env)
     assert json.loads(r.stdout) == []
+
+
+def test_skip_invalid_with_every_row_bad_writes_no_batch(cli, unions, tmp_path) -> None:
+    f = write_csv(tmp_path / "m.csv", [row(1, 入会日期="明天"), row(2, 入会日期="昨天")])
+    before = fingerprint(unions)
+    r = cli("import", "members", str(f), "--skip-invalid")
+    assert r.exit_code == 5
+    assert "拒绝 2" in r.stdout and "已导入" not in r.stdout
+    assert "2 行全部不合格" in r.stdout
+    assert fingerprint(unions) == before

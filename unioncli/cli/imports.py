@@ -49,6 +49,10 @@ i18n.register(
             "nothing written: {n} rows were rejected, so the whole file was not imported "
             "(--skip-invalid imports the valid rows)",
         ),
+        "import.all_rejected": (
+            "未写入任何数据：{n} 行全部不合格",
+            "nothing written: all {n} rows were rejected",
+        ),
         "import.dry_run": ("试导入（--dry-run）：未写入任何数据", "dry run: nothing was written"),
         "import.empty_rows": ("文件只有表头，没有数据行", "the file has a header but no rows"),
         "import.progress": ("导入", "importing"),
@@ -137,6 +141,8 @@ def _summary(result: Any) -> None:
         line(i18n.t("import.dry_run"))
     elif result.written:
         line(i18n.t("import.done", id=result.batch_id))
+    elif result.rejected == result.rows:
+        line(i18n.t("import.all_rejected", n=result.rejected))
     elif result.rejected:
         line(i18n.t("import.none_written", n=result.rejected))
 

@@ -457,7 +457,8 @@ def run_import(
                 out.close()
             if out.writer is not None:
                 result.rejects_file = rejects_file
-            write = result.rows > 0 and (counts["rejected"] == 0 or skip_invalid)
+            # all or nothing, unless --skip-invalid; a file whose every row failed writes no batch
+            write = counts["rejected"] < result.rows and (counts["rejected"] == 0 or skip_invalid)
             if write and not dry_run:
                 conn.execute(
                     update(ImportBatch.__table__)  # type: ignore[attr-defined]
