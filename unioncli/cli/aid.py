@@ -8,7 +8,15 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, list_when_bare, uow
+from unioncli.cli.common import (
+    AllOption,
+    Format,
+    FormatOption,
+    LimitOption,
+    list_when_bare,
+    showing,
+    uow,
+)
 
 app = typer.Typer(
     help="帮扶记录：登记、查询、冲正. Example: unioncli aid list --year 2024",
@@ -41,7 +49,6 @@ i18n.register(
             "（已冲正的记录与冲正记录相互抵消，不计入合计）",
             " (reversed entries and their reversals cancel out and are not counted)",
         ),
-        "aid.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}"),
     }
 )
 
@@ -102,7 +109,7 @@ def _footer(page: Any) -> str:
     )
     if page.total > t.entries:
         totals += i18n.t("aid.totals_reversed")
-    return totals + "\n" + i18n.t("aid.showing", shown=len(page.rows), total=page.total)
+    return totals + "\n" + showing(len(page.rows), page.total)
 
 
 list_when_bare(app)
@@ -163,8 +170,8 @@ def list_aid(
     org: str | None = typer.Option(None, "--union", "--org", help="档案所属工会"),
     since: str | None = typer.Option(None, "--since", help="帮扶日期从（含），如 2024-01-01"),
     until: str | None = typer.Option(None, "--until", help="帮扶日期到（含），如 2024-01-31"),
-    limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
-    all_rows: bool = typer.Option(False, "--all", help="显示全部"),
+    limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
 ) -> None:
     """列出帮扶记录，表尾合计户数、人次和金额. Example: unioncli aid list --year 2024 --kind 送温暖"""

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, list_when_bare, uow
+from unioncli.cli.common import Format, FormatOption, LimitOption, list_when_bare, showing, uow
 
 app = typer.Typer(help="审计日志：list / verify. Example: unioncli audit list --action member")
 
@@ -20,7 +20,6 @@ i18n.register(
         "audit.col.action": ("操作", "action"),
         "audit.col.record": ("记录", "record"),
         "audit.col.change": ("变更", "change"),
-        "audit.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}"),
         "audit.intact": ("审计日志完整：{count} 条", "audit log intact: {count} entries"),
         "audit.fingerprint": (
             "最后一条 #{id} 的哈希：{hash}（记在台账之外，日后可证明到此为止的日志未被改动）",
@@ -91,7 +90,7 @@ def list_audit(
     entity_id: int | None = typer.Option(None, "--id", help="记录编号"),
     since: str | None = typer.Option(None, "--since", help="起始日期"),
     until: str | None = typer.Option(None, "--until", help="截止日期"),
-    limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
+    limit: int = LimitOption,
     fmt: Format = FormatOption,
 ) -> None:
     """查看审计日志（最新在前；身份证号、手机号已遮蔽）. Example: unioncli audit list --action reveal"""
@@ -127,7 +126,7 @@ def list_audit(
         Column("reason", i18n.field_label("reason"), wrap=True),
         Column("change", i18n.t("audit.col.change"), wrap=True),
     ]
-    footer = i18n.t("audit.showing", shown=len(found), total=total)
+    footer = showing(len(found), total)
     rows(cols, data, fmt.value, footer=footer if fmt == Format.table else None)
 
 

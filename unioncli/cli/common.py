@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from unioncli import i18n
 from unioncli.config import Target, resolve_target
 
 if TYPE_CHECKING:
@@ -37,6 +38,15 @@ ShowIdOption = typer.Option(
     False, "--show-id", help="显示完整身份证号和手机号（须写 --reason，记入审计日志）"
 )
 ReasonOption = typer.Option(None, "--reason", help="原因（show the reason in the audit log）")
+i18n.register({"list.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}")})
+
+LimitOption = typer.Option(50, "--limit", min=1, help="最多显示条数")
+AllOption = typer.Option(False, "--all", help="显示全部")
+
+
+def showing(shown: int, total: int) -> str:
+    """The footer of a list cut at ``--limit``: 显示 50 条，共 3000 条."""
+    return i18n.t("list.showing", shown=shown, total=total)
 
 
 def uow(*, dry_run: bool = False) -> UnitOfWork:

@@ -9,13 +9,16 @@ import typer
 
 from unioncli import i18n
 from unioncli.cli.common import (
+    AllOption,
     Format,
     FormatOption,
+    LimitOption,
     ReasonOption,
     ShowIdOption,
     list_when_bare,
     masker,
     reveal,
+    showing,
     uow,
 )
 
@@ -55,7 +58,6 @@ i18n.register(
             "{count} grants, {amount} yuan in all; approved and paid: {granted}, "
             "{granted_amount} yuan",
         ),
-        "grant.cli.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}"),
         "grant.cli.standards_title": (
             "{year} 年金秋助学资助标准（元）",
             "{year} grant standards (yuan)",
@@ -452,8 +454,8 @@ def list_grants(
     org: str | None = typer.Option(
         None, "--union", "--org", help="家长所属工会（档案或会籍所在工会）"
     ),
-    limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
-    all_rows: bool = typer.Option(False, "--all", help="显示全部"),
+    limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
     show_id: bool = ShowIdOption,
     reason: str | None = ReasonOption,
@@ -488,7 +490,7 @@ def list_grants(
             granted_amount=_money(t.granted_fen),
         )
         if len(page.rows) < page.total:
-            footer += "\n" + i18n.t("grant.cli.showing", shown=len(page.rows), total=page.total)
+            footer += "\n" + showing(len(page.rows), page.total)
     rows(_list_columns(fmt), data, fmt.value, footer=footer)
 
 

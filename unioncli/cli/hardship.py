@@ -9,14 +9,17 @@ import typer
 
 from unioncli import i18n
 from unioncli.cli.common import (
+    AllOption,
     Format,
     FormatOption,
+    LimitOption,
     ReasonOption,
     ShowIdOption,
     interactive,
     list_when_bare,
     masker,
     reveal,
+    showing,
     uow,
 )
 
@@ -69,7 +72,6 @@ i18n.register(
             "no low-income line set: hardship settings --year 2024 --low-income-line 760",
         ),
         "hardship.none": ("没有符合条件的档案", "no matching files"),
-        "hardship.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}"),
         "hardship.due_none": ("截至 {date} 没有待办事项", "nothing due as of {date}"),
         "hardship.due_footer": (
             "截至 {date}：待复核 {reviews} 户，待走访 {visits} 户；显示 {shown} 项，共 {total} 项",
@@ -165,8 +167,8 @@ def list_files(
     opened_in: str | None = typer.Option(None, "--opened-in", help="该年度建档"),
     closed_in: str | None = typer.Option(None, "--closed-in", help="该年度退档"),
     cause: str | None = typer.Option(None, "--cause", help="致困原因（主要或次要）"),
-    limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
-    all_rows: bool = typer.Option(False, "--all", help="显示全部"),
+    limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
     show_id: bool = ShowIdOption,
     reason: str | None = ReasonOption,
@@ -219,7 +221,7 @@ def list_files(
         narrow = {"phone", "cause", "closed_on", "close_reason"}
         short = Column("income_fen", i18n.t("hardship.col.income"), show=_money, justify="right")
         cols = [short if c.key == "income_fen" else c for c in cols if c.key not in narrow]
-    footer = i18n.t("hardship.showing", shown=len(found), total=total)
+    footer = showing(len(found), total)
     rows(cols, data, fmt.value, footer=footer if fmt == Format.table else None)
 
 
@@ -629,8 +631,8 @@ def due(
     as_of: str | None = typer.Option(None, "--as-of", help="截至日期（默认今天）"),
     kind: str | None = typer.Option(None, "--kind", help="只看 review（复核）或 visit（走访）"),
     org: str | None = typer.Option(None, "--org", help="所属工会"),
-    limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
-    all_rows: bool = typer.Option(False, "--all", help="显示全部"),
+    limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
     show_id: bool = ShowIdOption,
     reason: str | None = ReasonOption,

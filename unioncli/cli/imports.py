@@ -89,10 +89,6 @@ i18n.register(
         ),
         "import.nothing_removed": ("无", "nothing"),
         "export.done": ("已导出 {n} 行到 {path}", "{n} rows exported to {path}"),
-        "export.unmasked_reason": (
-            "导出完整身份证号和手机号须写明原因：--reason “…”",
-            "exporting whole ID numbers and phones needs a reason: --reason “…”",
-        ),
         "export.format": (
             "只能导出为 .csv 或 .xlsx：{path}",
             "export writes .csv or .xlsx files only: {path}",
@@ -175,8 +171,6 @@ def _make_import(kind: str) -> Any:
         from unioncli.services.imports import kinds
         from unioncli.services.imports.engine import run_import
 
-        if on_duplicate not in ("error", "skip", "update"):
-            raise UsageError("import.on_duplicate")
         if not file.is_file():
             raise UsageError("import.no_file", path=file)
         with progress(0, i18n.t("import.progress"), percent=True) as bar:
@@ -338,8 +332,6 @@ def _make_export(kind: str) -> Any:
             "".encode(codec)
         except LookupError:
             raise UsageError("export.encoding", encoding=encoding) from None
-        if unmasked and not (reason or "").strip():
-            raise UsageError("export.unmasked_reason")
         data = export(state.target(), kind, unmasked=unmasked, reason=reason)
         # written beside the target and renamed at the end: a failed export leaves no half file
         part = path.with_name(f".{path.name}.part")

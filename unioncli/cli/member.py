@@ -9,14 +9,17 @@ import typer
 
 from unioncli import i18n
 from unioncli.cli.common import (
+    AllOption,
     Format,
     FormatOption,
+    LimitOption,
     ReasonOption,
     ShowIdOption,
     interactive,
     list_when_bare,
     masker,
     reveal,
+    showing,
     state,
     uow,
 )
@@ -40,7 +43,6 @@ i18n.register(
             "{name}: {action} ({date}); status now {status}, union {org}",
         ),
         "member.updated": ("已更新会员 #{id}：{name}", "member #{id} updated: {name}"),
-        "member.showing": ("显示 {shown} 条，共 {total} 条", "showing {shown} of {total}"),
         "member.none": ("没有符合条件的会员", "no matching members"),
         "member.history": ("会籍变动", "membership history"),
         "member.col.event": ("事项", "event"),
@@ -97,7 +99,7 @@ def _print_rows(
         d["id_number"] = mask_id(d["id_number"])
         d["phone"] = mask_phone(d["phone"])
         data.append(d)
-    footer = i18n.t("member.showing", shown=len(found), total=total)
+    footer = showing(len(found), total)
     rows(_columns(), data, fmt.value, footer=footer if fmt == Format.table else None)
 
 
@@ -292,8 +294,8 @@ def list_members(
     ),
     gig: str | None = typer.Option(None, "--gig", help="新就业形态群体（any = 任一群体）"),
     joined_in: int | None = typer.Option(None, "--joined-in", help="该年度入会的会员"),
-    limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数"),
-    all_rows: bool = typer.Option(False, "--all", help="显示全部"),
+    limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
     show_id: bool = ShowIdOption,
     reason: str | None = ReasonOption,
