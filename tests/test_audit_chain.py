@@ -1,15 +1,15 @@
 """Tamper evidence: the audit log is a hash chain, and ``audit verify`` names the first entry that
-was changed, removed or inserted behind the program's back (edited here with plain sqlite3)."""
+was changed, removed or inserted behind the program's back (edited here with plain SQL)."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import UTC, date, datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from dbutil import columns, execute, execute_many, rows
 
 from unioncli.config import Target
 from unioncli.db import migrate
@@ -27,15 +27,23 @@ def ok(run) -> str:
     return run.stdout
 
 
-def sql(ledger: Target, statement: str, params: tuple = ()) -> list[tuple]:
-    assert ledger.path is not None
-    con = sqlite3.connect(ledger.path)
-    try:
-        found = con.execute(statement, params).fetchall()
-        con.commit()
-        return found
-    finally:
-        con.close()
+def sql(ledger: Target, statement: str, **params: object) -> list[tuple]:
+    """Read, or write and commit, behind the program's back."""
+    if statement.lstrip().upper().startswith("SELECT"):
+        return rows(ledger, statement, **params)
+    execute(ledger, statement, **params)
+    return []
+
+
+def utc(ledger: Target, stamp: str) -> str:
+    """A UTC time as a literal the ledger stores as the program does: SQLite keeps the text
+    without a zone; PostgreSQL must be told it is UTC, whatever the session's time zone."""
+    return stamp if ledger.is_sqlite else f"{stamp}+00:00"
+
+
+NAMES = ("id", "at", "operator", "action", "entity", "entity_id", "reason", "before", "after",
+         "prev_hash", "hash")  # fmt: skip
+INSERT = f"INSERT INTO audit_log ({', '.join(NAMES)}) VALUES ({', '.join(':' + n for n in NAMES)})"
 
 
 def failure(cli) -> str:
@@ -69,18 +77,18 @@ def test_an_untouched_log_verifies(cli, logged: int) -> None:
 
 
 def test_every_entry_links_to_the_one_before(ledger: Target, logged: int) -> None:
-    rows = sql(
+    entries = sql(
         ledger,
         "SELECT id, at, operator, action, entity, entity_id, reason, before, after, prev_hash, "
         "hash FROM audit_log ORDER BY id",
     )
-    assert rows[0][9] == GENESIS
-    for before, row in pairwise(rows):
+    assert entries[0][9] == GENESIS
+    for before, row in pairwise(entries):
         assert row[9] == before[10]
-    for row in rows:
+    for row in entries:
         assert row[10] == entry_hash(*row[:10])
     assert sql(ledger, "SELECT id, last_id, last_hash FROM audit_head") == [
-        (1, rows[-1][0], rows[-1][10])
+        (1, entries[-1][0], entries[-1][10])
     ]
 
 
@@ -115,8 +123,9 @@ def test_a_changed_and_rehashed_entry_is_named(cli, ledger: Target, logged: int)
     forged[2] = "someone"
     sql(
         ledger,
-        "UPDATE audit_log SET operator = ?, hash = ? WHERE id = 3",
-        (forged[2], entry_hash(*forged)),
+        "UPDATE audit_log SET operator = :operator, hash = :hash WHERE id = 3",
+        operator=forged[2],
+        hash=entry_hash(*forged),
     )
     message = failure(cli)
     assert "#4" in message and "#3" in message and "插入" in message
@@ -142,7 +151,7 @@ def test_a_removed_first_entry_is_named(cli, ledger: Target, logged: int) -> Non
 def test_a_removed_last_entry_shows_through_the_recorded_head(
     cli, ledger: Target, logged: int
 ) -> None:
-    sql(ledger, "DELETE FROM audit_log WHERE id = ?", (logged,))
+    sql(ledger, "DELETE FROM audit_log WHERE id = :id", id=logged)
     message = failure(cli)
     assert f"最后一条应为 #{logged}" in message and f"现只到 #{logged - 1}" in message
 
@@ -158,7 +167,7 @@ def test_a_removed_head_record_shows(cli, ledger: Target, logged: int) -> None:
 
 
 def _forge(ledger: Target, entry_id: int, prev_hash: str | None, *, rehash: bool = True) -> None:
-    content = [
+    content: list = [
         entry_id,
         "2024-06-01 08:00:00.000000",
         "tester",
@@ -171,12 +180,9 @@ def _forge(ledger: Target, entry_id: int, prev_hash: str | None, *, rehash: bool
         prev_hash,
     ]
     digest = entry_hash(*content) if rehash and prev_hash is not None else "f" * 64
-    sql(
-        ledger,
-        "INSERT INTO audit_log (id, at, operator, action, entity, entity_id, reason, before, "
-        "after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (*content, digest),
-    )
+    values = dict(zip(NAMES, [*content, digest], strict=True))
+    values["at"] = utc(ledger, values["at"])
+    sql(ledger, INSERT, **values)
 
 
 def test_an_entry_inserted_at_the_end_is_named(cli, ledger: Target, logged: int) -> None:
@@ -194,7 +200,7 @@ def test_an_entry_appended_without_a_hash_is_named(cli, ledger: Target, logged: 
 def test_a_well_forged_entry_at_the_end_shows_through_the_recorded_head(
     cli, ledger: Target, logged: int
 ) -> None:
-    last_hash = sql(ledger, "SELECT hash FROM audit_log WHERE id = ?", (logged,))[0][0]
+    last_hash = sql(ledger, "SELECT hash FROM audit_log WHERE id = :id", id=logged)[0][0]
     _forge(ledger, logged + 1, last_hash)  # links and hashes correctly: only the head knows
     message = failure(cli)
     assert f"#{logged + 1}" in message and "不是经本程序写入的" in message
@@ -209,24 +215,27 @@ def test_an_entry_inserted_before_the_first_is_named(cli, ledger: Target, logged
 def test_an_entry_slipped_into_a_gap_is_named(cli, ledger: Target, logged: int) -> None:
     # a gap in the ids (as PostgreSQL sequences leave them) holds no secret: the links do
     sql(ledger, "UPDATE audit_log SET id = id + 10 WHERE id >= 3")  # breaks hashes: rebuild
-    rows = sql(
+    entries = sql(
         ledger,
         "SELECT id, at, operator, action, entity, entity_id, reason, before, after "
         "FROM audit_log ORDER BY id",
     )
     prev = GENESIS
-    for row in rows:
+    for row in entries:
         digest = entry_hash(*row, prev)
         sql(
             ledger,
-            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?",
-            (prev, digest, row[0]),
+            "UPDATE audit_log SET prev_hash = :prev, hash = :hash WHERE id = :id",
+            prev=prev,
+            hash=digest,
+            id=row[0],
         )
         prev = digest
     sql(
         ledger,
-        "UPDATE audit_head SET last_id = ?, last_hash = ?",
-        (rows[-1][0], prev),
+        "UPDATE audit_head SET last_id = :id, last_hash = :hash",
+        id=entries[-1][0],
+        hash=prev,
     )
     ok(cli("audit", "verify"))  # a gap alone is no tampering
     second = sql(ledger, "SELECT hash FROM audit_log WHERE id = 2")[0][0]
@@ -284,41 +293,39 @@ def test_a_0006_ledger_with_entries_upgrades_to_a_verified_chain(
     cli, ledger: Target, logged: int
 ) -> None:
     migrate.downgrade(ledger, "0006")
-    assert "hash" not in {r[1] for r in sql(ledger, "PRAGMA table_info(audit_log)")}
+    assert "hash" not in columns(ledger, "audit_log")
     sql(
         ledger,
         "INSERT INTO audit_log (id, at, operator, action, entity, entity_id, reason, before, "
-        "after) VALUES (?, '2024-01-02 03:04:05.000006', 'old', 'org.edit', 'org', 1, NULL, "
+        "after) VALUES (:id, :at, 'old', 'org.edit', 'org', 1, NULL, "
         '\'{"chair": "刘洋"}\', \'{"chair": "李强"}\')',
-        (logged + 5,),  # an id gap, as old ledgers may have
+        id=logged + 5,  # an id gap, as old ledgers may have
+        at=utc(ledger, "2024-01-02 03:04:05.000006"),
     )
     migrate.upgrade(ledger)
     assert ok(cli("audit", "verify")).strip() == f"审计日志完整：{logged + 1} 条"
-    rows = sql(ledger, "SELECT id, prev_hash, hash FROM audit_log ORDER BY id")
-    assert rows[0][1] == GENESIS and all(r[2] for r in rows)
+    chain = sql(ledger, "SELECT id, prev_hash, hash FROM audit_log ORDER BY id")
+    assert chain[0][1] == GENESIS and all(r[2] for r in chain)
     # and the chain goes on from the migrated entries
     ok(cli("org", "add", "红旗乡总工会", "--founded", "2001-01-01"))
     assert ok(cli("audit", "verify")).strip() == f"审计日志完整：{logged + 2} 条"
     assert sql(ledger, "SELECT MAX(id) FROM audit_log")[0][0] == logged + 6
-    sql(ledger, "UPDATE audit_log SET after = NULL WHERE id = ?", (logged + 5,))
+    sql(ledger, "UPDATE audit_log SET after = NULL WHERE id = :id", id=logged + 5)
     assert f"#{logged + 5}" in failure(cli)
 
 
 def test_a_large_log_verifies_in_seconds(cli, ledger: Target) -> None:
     n = 100_000
     at = datetime(2025, 1, 1, tzinfo=UTC)
-    rows, prev = [], GENESIS
+    stored = utc(ledger, "2025-01-01 00:00:00.000000")
+    entries, prev = [], GENESIS
     for i in range(1, n + 1):
         content = (i, at, "tester", "member.edit", "member", i, None, '{"a": 1}', '{"a": 2}')
         digest = entry_hash(*content, prev)
-        rows.append((i, "2025-01-01 00:00:00.000000", *content[2:], prev, digest))
+        entries.append(dict(zip(NAMES, (i, stored, *content[2:], prev, digest), strict=True)))
         prev = digest
-    assert ledger.path is not None
-    con = sqlite3.connect(ledger.path)
-    con.executemany("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    con.execute("INSERT INTO audit_head VALUES (1, ?, ?)", (n, prev))
-    con.commit()
-    con.close()
+    execute_many(ledger, INSERT, entries)
+    sql(ledger, "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, :n, :h)", n=n, h=prev)
     started = time.perf_counter()
     assert ok(cli("audit", "verify")).strip() == f"审计日志完整：{n} 条"
     assert time.perf_counter() - started < 10

@@ -13,6 +13,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from unioncli.config import Target, sqlite_target
 from unioncli.db import maintenance
 
@@ -41,6 +43,7 @@ def members(path: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM member").fetchone()[0])
 
 
+@pytest.mark.sqlite_only("SQLite's online backup of the file")
 def test_backups_taken_while_a_clerk_writes_are_consistent(cli, ledger: Target, tmp_path) -> None:
     assert cli("org", "add", "城关镇第一小学工会", "--founded", "2010-05-01").exit_code == 0
     assert ledger.path is not None
@@ -83,3 +86,33 @@ def test_backups_taken_while_a_clerk_writes_are_consistent(cli, ledger: Target, 
     assert members(ledger.path) == members(middle)
     (kept,) = (ledger.path.parent / "backups").iterdir()
     assert members(kept) == writes
+
+
+def test_on_a_server_ledger_backup_and_restore_point_to_pg_dump(
+    pg_target: Target, tmp_path
+) -> None:
+    """The server keeps its own backups: the commands say so, write no file, and change nothing."""
+    from dbutil import fingerprint
+    from typer.testing import CliRunner
+
+    from unioncli.cli import app
+    from unioncli.db import migrate
+
+    migrate.upgrade(pg_target)
+    before = fingerprint(pg_target)
+    env = {"UNIONCLI_DATABASE_URL": pg_target.url}
+    dest = tmp_path / "backup.sqlite3"
+    for args in (
+        ["db", "backup"],
+        ["db", "backup", str(dest)],
+        ["db", "restore", str(dest), "--yes"],
+    ):
+        r = CliRunner().invoke(app, args, env=env)
+        assert r.exit_code == 1, (args, r.output)
+        assert (
+            r.stderr
+            == "错误：备份与恢复只适用于 SQLite 台账；PostgreSQL 请用 pg_dump / pg_restore，"
+            "或 unioncli --db 文件 db copy --from 服务器地址\n"
+        )
+    assert not dest.exists() and not list(tmp_path.rglob("*.sqlite3"))
+    assert fingerprint(pg_target) == before

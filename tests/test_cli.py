@@ -182,6 +182,30 @@ def test_a_mistyped_id_number_is_explained_not_echoed(one) -> None:
     assert mistyped not in r.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["member", "show", "99999999999"],
+        ["member", "show", "#99999999999"],
+        ["member", "leave", "99999999999", "--reason", "x"],
+        ["member", "show", "9" * 25],
+        ["aid", "reverse", "99999999999", "--reason", "x"],
+        ["aid", "list", "--file", "#99999999999"],
+        ["grant", "show", "99999999999"],
+        ["grant", "withdraw", "99999999999"],
+        ["import", "show", "99999999999"],
+        ["import", "undo", "9" * 25],
+    ],
+    ids=" ".join,
+)
+def test_a_record_number_too_big_to_exist_is_not_found(one, args) -> None:
+    """A slip of many digits where a record number goes: not found, on either backend — never
+    the database refusing the number (PostgreSQL past 32 bits, SQLite past 64)."""
+    r = one(*args)
+    assert r.exit_code == 3, r.stderr
+    assert r.stderr.startswith("错误：找不到"), r.stderr
+
+
 def test_audit_list_shows_status_labels(one) -> None:
     ok(one("member", "leave", "1", "--date", "2021-01-01", "--reason", "本人申请"))
     entry = json.loads(ok(one("audit", "list", "--action", "member.leave", "--format", "json")))[0]

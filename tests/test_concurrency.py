@@ -1,10 +1,15 @@
-"""Two terminals on one SQLite ledger: a writer waits for the other's write instead of failing."""
+"""Two terminals on one SQLite ledger: a writer waits for the other's write instead of failing.
+
+About the SQLite file's lock and settings; PostgreSQL's writers waiting for each other are in
+tests/test_pg_concurrency.py.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from unioncli.config import Target
@@ -13,6 +18,7 @@ from unioncli.models import Org
 from unioncli.services.orgs import add_org
 
 
+@pytest.mark.sqlite_only("BEGIN IMMEDIATE and the busy timeout of the SQLite file")
 def test_a_second_writer_waits_for_the_first(ledger: Target) -> None:
     assert ledger.path is not None
     other = sqlite3.connect(ledger.path, isolation_level=None, check_same_thread=False)
@@ -44,6 +50,7 @@ def test_a_second_writer_waits_for_the_first(ledger: Target) -> None:
         assert uow.session.execute(select(func.count()).select_from(Org)).scalar_one() == 2
 
 
+@pytest.mark.sqlite_only("PRAGMAs of the SQLite file")
 def test_the_ledger_is_in_wal_mode_with_foreign_keys(ledger: Target) -> None:
     from sqlalchemy import text
 

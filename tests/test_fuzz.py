@@ -9,7 +9,6 @@ traceback, never a half-written batch, never unbounded memory.
 from __future__ import annotations
 
 import codecs
-import sqlite3
 import tracemalloc
 from collections.abc import Callable
 from itertools import count
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import count as count_rows
+from dbutil import fingerprint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -299,24 +300,10 @@ member_like = st.tuples(
 ).map(lambda p: ("\r\n".join([HEADER, *p[0]])).encode(p[1], errors="replace"))
 
 
-def _fingerprint(target: Target) -> bytes:
-    from unioncli.db.engine import dispose_all
-
-    dispose_all()
-    assert target.path is not None
-    return target.path.read_bytes()
-
-
-def _batches(target: Target) -> int:
-    assert target.path is not None
-    with sqlite3.connect(target.path) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM import_batch").fetchone()[0])
-
-
 def _import_is_clean(cli: Any, union: Target, path: Path) -> Any:
     """Run ``import members``; check the outcome is clean, and nothing is written on exit 5."""
-    before = _fingerprint(union)
-    batches = _batches(union)
+    before = fingerprint(union)
+    batches = count_rows(union, "import_batch")
     r = cli("import", "members", str(path))
     i18n.set_lang(None)
     assert r.exit_code in (0, 2, 5), (r.exit_code, r.stderr[:500])
@@ -326,8 +313,8 @@ def _import_is_clean(cli: Any, union: Target, path: Path) -> Any:
     assert all(len(line) < 2000 for line in r.stderr.splitlines()), r.stderr[:500]
     if r.exit_code != 0:
         assert r.stderr.strip()
-        assert _fingerprint(union) == before
-        assert _batches(union) == batches
+        assert fingerprint(union) == before
+        assert count_rows(union, "import_batch") == batches
     for p in path.parent.glob(f"{path.stem}*"):
         p.unlink()
     return r

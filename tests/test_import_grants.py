@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import dbutil
 import pytest
 
 from unioncli.config import Target
@@ -36,9 +36,7 @@ def write(path: Path, rows: list[list[str]]) -> Path:
 
 
 def query(target: Target, sql: str) -> list[tuple[Any, ...]]:
-    assert target.path is not None
-    with sqlite3.connect(target.path) as conn:
-        return conn.execute(sql).fetchall()
+    return dbutil.dated(dbutil.rows(target, sql))
 
 
 @pytest.fixture

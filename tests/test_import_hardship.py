@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import dated, rows
 
 from unioncli.config import Target
 from unioncli.ids import make_id_number
@@ -32,10 +32,8 @@ def write(path: Path, header: list[str], rows: list[list[str]], encoding: str = 
     return path
 
 
-def query(target: Target, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    assert target.path is not None
-    with sqlite3.connect(target.path) as conn:
-        return conn.execute(sql, args).fetchall()
+def query(target: Target, sql: str) -> list[tuple[Any, ...]]:
+    return dated(rows(target, sql))
 
 
 @pytest.fixture

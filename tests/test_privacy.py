@@ -371,6 +371,7 @@ def test_a_new_ledger_and_its_wal_and_shm_are_owner_only(tmp_path: Path, loose_u
         assert _private(wal) and _private(shm)
 
 
+@pytest.mark.sqlite_only("file modes of SQLite backups; a server ledger has no backup command")
 def test_backups_and_the_restore_safety_copy_are_owner_only(
     cli, ledger: Target, tmp_path: Path, loose_umask
 ) -> None:

@@ -24,6 +24,7 @@ from unioncli.ids import (
     parse_id_number,
     parse_mobile,
     parse_uscc,
+    record_id,
     uscc_check_char,
 )
 
@@ -480,3 +481,25 @@ def test_id_mask_setting(monkeypatch: pytest.MonkeyPatch, env: str | None, expec
     else:
         monkeypatch.setenv("UNIONCLI_ID_MASK", env)
     assert id_mask_setting() == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("12", 12),
+        ("#12", 12),
+        (" # 7 ", 7),
+        (12, 12),
+        ("2147483647", 2**31 - 1),
+        ("2147483648", None),  # past an INTEGER column: no record has it
+        ("99999999999999999999", None),
+        ("0", None),
+        ("", None),
+        ("#", None),
+        ("１２", None),  # full-width digits are not a record number
+        ("²", None),
+        ("12a", None),
+    ],
+)
+def test_record_numbers(typed: str | int, expected: int | None) -> None:
+    assert record_id(typed) == expected

@@ -338,3 +338,20 @@ def id_mask_setting() -> tuple[int, int]:
     if head < 0 or tail < 0 or head + tail > 12:
         return (4, 4)
     return (head, tail)
+
+
+# The largest record number (ids are INTEGER columns; PostgreSQL refuses a bigger value outright).
+MAX_RECORD_ID = 2**31 - 1
+
+
+def record_id(ref: str | int) -> int | None:
+    """The record number a clerk typed (``12``, ``#12``), or None when no record can have it.
+
+    None for text that is not a plain number, and for a number too big for an id column, which a
+    lookup would otherwise send to the database (an error on PostgreSQL, "not found" is right).
+    """
+    text = str(ref).strip().lstrip("#").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_RECORD_ID else None

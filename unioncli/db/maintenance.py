@@ -20,8 +20,10 @@ from unioncli.i18n import register
 register(
     {
         "db.sqlite_only": (
-            "备份与恢复只适用于 SQLite 台账；PostgreSQL 请用 pg_dump / pg_restore",
-            "backup and restore are for SQLite ledgers; on PostgreSQL use pg_dump / pg_restore",
+            "备份与恢复只适用于 SQLite 台账；PostgreSQL 请用 pg_dump / pg_restore，"
+            "或 unioncli --db 文件 db copy --from 服务器地址",
+            "backup and restore are for SQLite ledgers; on PostgreSQL use pg_dump / pg_restore, "
+            "or unioncli --db FILE db copy --from URL",
         ),
         "db.backup_exists": ("文件已存在：{path}", "file exists: {path}"),
         "db.no_file": ("找不到文件：{path}", "no such file: {path}"),
