@@ -51,8 +51,16 @@ def make_engine(target: Target, *, for_migrations: bool = False) -> Engine:
         engine = create_engine(target.url, poolclass=NullPool if for_migrations else None)
         _install_sqlite_listeners(engine, foreign_keys=not for_migrations)
         return engine
+    connect_args: dict[str, Any] = {}
+    if target.url.startswith("postgresql"):
+        # wait for another clerk's lock as long as SQLite waits for its file, then give up with
+        # the "ledger busy" message instead of hanging behind a stuck session
+        connect_args["options"] = f"-c lock_timeout={BUSY_TIMEOUT_MS}"
     return create_engine(
-        target.url, poolclass=NullPool if for_migrations else None, pool_pre_ping=True
+        target.url,
+        poolclass=NullPool if for_migrations else None,
+        pool_pre_ping=True,
+        connect_args=connect_args,
     )
 
 

@@ -30,7 +30,7 @@ from unioncli.errors import (
     UsageError,
 )
 from unioncli.i18n import register, register_fields
-from unioncli.ids import mask_id, parse_id_number
+from unioncli.ids import mask_id, parse_id_number, record_id
 from unioncli.models import Aid, HardshipFile, Org, Person
 from unioncli.money import format_money, parse_money
 from unioncli.services.common import Collector, blank, clean_text
@@ -342,8 +342,8 @@ def find_file(db: DB, ref: str, on: date | None = None) -> FileInfo:
     """
     text = ref.strip()
     if text.startswith("#"):
-        digits = text[1:].strip()
-        found = _file_where(db, col(HardshipFile.id) == int(digits)) if digits.isdigit() else None
+        file_id = record_id(text)
+        found = _file_where(db, col(HardshipFile.id) == file_id) if file_id is not None else None
         if found is None:
             raise NotFound("aid.file_not_found", ref=text)
         return found
@@ -361,8 +361,9 @@ def find_file(db: DB, ref: str, on: date | None = None) -> FileInfo:
             bad_id = exc  # perhaps a file no. of that length; else say what is wrong, masked
         else:
             return file_of_head(db, number, on)
-    if text.isdigit() and len(text) < 10:
-        found = _file_where(db, col(HardshipFile.id) == int(text))
+    file_id = record_id(text) if text.isdigit() else None
+    if file_id is not None:
+        found = _file_where(db, col(HardshipFile.id) == file_id)
         if found is not None:
             return found
     if bad_id is not None:
@@ -464,6 +465,23 @@ def _snapshot(aid: Aid, file_no: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def _locked(db: DB, file: FileInfo) -> FileInfo:
+    """The file again, its row locked until the commit (``FOR NO KEY UPDATE`` on PostgreSQL).
+
+    Two clerks entering the same payment at once: the second waits here, then finds the first
+    one's entry and is told it is a double entry. A clerk closing the file meanwhile is queued
+    the same way, so no entry lands after a closing date it was not checked against.
+    """
+    db.execute(
+        select(col(HardshipFile.id))
+        .where(col(HardshipFile.id) == file.id)
+        .with_for_update(key_share=True)
+    )
+    found = _file_where(db, col(HardshipFile.id) == file.id)
+    assert found is not None  # files are never deleted
+    return found
+
+
 def add_aid(uow: UnitOfWork, file_ref: str, raw: dict[str, Any]) -> AidRow:
     """Record a payment to a file (file no., ``#id``, or the head's ID number).
 
@@ -481,7 +499,7 @@ def add_aid(uow: UnitOfWork, file_ref: str, raw: dict[str, Any]) -> AidRow:
     c.check()
     s = uow.session
     on: date = fields["aid_date"]
-    file = find_file(s, file_ref, on)
+    file = _locked(s, find_file(s, file_ref, on))
     check_new_aid(s, file, fields["aid_kind"], on, fields["amount_fen"])
     aid = Aid(
         file_id=file.id,
@@ -500,10 +518,10 @@ def add_aid(uow: UnitOfWork, file_ref: str, raw: dict[str, Any]) -> AidRow:
 
 
 def _entry_id(ref: str | int) -> int:
-    text = str(ref).strip().lstrip("#").strip()
-    if not text.isdigit() or len(text) > 12:
+    number = record_id(ref)
+    if number is None:
         raise NotFound("aid.not_found", ref=str(ref).strip())
-    return int(text)
+    return number
 
 
 def reverse_aid(
@@ -522,6 +540,7 @@ def reverse_aid(
     if original is None:
         raise NotFound("aid.not_found", ref=f"#{_entry_id(entry)}")
     assert original.id is not None
+    uow.lock(original)  # a second clerk reversing it waits, then finds this reversal
     if original.reverses_id is not None:
         raise Conflict("aid.is_reversal", id=original.id, of=original.reverses_id)
     earlier = s.scalars(select(Aid).where(col(Aid.reverses_id) == original.id)).first()

@@ -202,60 +202,66 @@ def verify_chain(uow: UnitOfWork) -> ChainStatus:
     # A read transaction of its own (not the writer's BEGIN IMMEDIATE): one consistent snapshot
     # that doesn't hold up the clerks writing meanwhile.
     with uow.engine.connect() as conn:
-        head = conn.execute(text("SELECT last_id, last_hash FROM audit_head WHERE id = 1")).first()
-        head_id, head_hash = (head[0], head[1]) if head is not None else (None, None)
-        count = 0
-        prev: tuple[Any, ...] | None = None  # the entry before; and the one before that
-        prev_prev_id: int | None = None
-        prev_prev_hash = GENESIS
-        first_unrecorded: tuple[Any, ...] | None = None  # the first entry after the recorded head
-        expected = GENESIS
-        for row in _chain_rows(conn):
-            (entry_id, at, operator, action, entity, entity_id, reason, before, after) = row[:9]
-            prev_hash, digest = row[9], row[10]
-            named = {"id": entry_id, "at": _shown_at(at), "action": action}
-            if prev_hash != expected:
-                if prev is not None and prev_hash == prev_prev_hash:
-                    # this entry links past the one before: that one was slipped in
-                    if prev_prev_id is None:
-                        raise DomainError(
-                            "audit.chain.inserted_first",
-                            id=prev[0],
-                            at=_shown_at(prev[1]),
-                            action=prev[3],
-                        )
+        return verify_chain_on(conn)
+
+
+def verify_chain_on(conn: Connection) -> ChainStatus:
+    """``verify_chain`` inside a transaction already open (``db copy`` checks a chain it is
+    writing, before the commit)."""
+    head = conn.execute(text("SELECT last_id, last_hash FROM audit_head WHERE id = 1")).first()
+    head_id, head_hash = (head[0], head[1]) if head is not None else (None, None)
+    count = 0
+    prev: tuple[Any, ...] | None = None  # the entry before; and the one before that
+    prev_prev_id: int | None = None
+    prev_prev_hash = GENESIS
+    first_unrecorded: tuple[Any, ...] | None = None  # the first entry after the recorded head
+    expected = GENESIS
+    for row in _chain_rows(conn):
+        (entry_id, at, operator, action, entity, entity_id, reason, before, after) = row[:9]
+        prev_hash, digest = row[9], row[10]
+        named = {"id": entry_id, "at": _shown_at(at), "action": action}
+        if prev_hash != expected:
+            if prev is not None and prev_hash == prev_prev_hash:
+                # this entry links past the one before: that one was slipped in
+                if prev_prev_id is None:
                     raise DomainError(
-                        "audit.chain.inserted_between",
+                        "audit.chain.inserted_first",
                         id=prev[0],
                         at=_shown_at(prev[1]),
                         action=prev[3],
-                        prev=prev_prev_id,
-                        next=entry_id,
                     )
-                if prev is None and entry_id > 1:
-                    raise DomainError("audit.chain.removed_first", **named)
-                if prev is not None and entry_id > prev[0] + 1:
-                    missing = (
-                        f"#{prev[0] + 1}"
-                        if entry_id == prev[0] + 2
-                        else f"#{prev[0] + 1}–#{entry_id - 1}"
-                    )
-                    raise DomainError("audit.chain.removed", missing=missing, **named)
                 raise DomainError(
-                    "audit.chain.inserted", prev=prev[0] if prev is not None else 0, **named
+                    "audit.chain.inserted_between",
+                    id=prev[0],
+                    at=_shown_at(prev[1]),
+                    action=prev[3],
+                    prev=prev_prev_id,
+                    next=entry_id,
                 )
-            recomputed = entry_hash(
-                entry_id, at, operator, action, entity, entity_id, reason, before, after, prev_hash
+            if prev is None and entry_id > 1:
+                raise DomainError("audit.chain.removed_first", **named)
+            if prev is not None and entry_id > prev[0] + 1:
+                missing = (
+                    f"#{prev[0] + 1}"
+                    if entry_id == prev[0] + 2
+                    else f"#{prev[0] + 1}–#{entry_id - 1}"
+                )
+                raise DomainError("audit.chain.removed", missing=missing, **named)
+            raise DomainError(
+                "audit.chain.inserted", prev=prev[0] if prev is not None else 0, **named
             )
-            if recomputed != digest:
-                raise DomainError("audit.chain.changed", **named)
-            if first_unrecorded is None and head_id is not None and entry_id > head_id:
-                first_unrecorded = row
-            prev_prev_id = prev[0] if prev is not None else None
-            prev_prev_hash = expected
-            prev = row
-            expected = digest
-            count += 1
+        recomputed = entry_hash(
+            entry_id, at, operator, action, entity, entity_id, reason, before, after, prev_hash
+        )
+        if recomputed != digest:
+            raise DomainError("audit.chain.changed", **named)
+        if first_unrecorded is None and head_id is not None and entry_id > head_id:
+            first_unrecorded = row
+        prev_prev_id = prev[0] if prev is not None else None
+        prev_prev_hash = expected
+        prev = row
+        expected = digest
+        count += 1
     _check_head(head, head_id, head_hash, prev, first_unrecorded)
     return ChainStatus(
         count=count,

@@ -40,7 +40,7 @@ from sqlmodel import col
 
 from unioncli import i18n
 from unioncli.dates import parse_date, parse_year, today
-from unioncli.db.uow import UnitOfWork
+from unioncli.db.uow import UnitOfWork, person_keys
 from unioncli.enums import (
     Choice,
     Eligibility,
@@ -50,7 +50,7 @@ from unioncli.enums import (
     SchoolLevel,
 )
 from unioncli.errors import Conflict, InvalidValue, MissingFields, NotFound, UsageError
-from unioncli.ids import mask_id, parse_id_number
+from unioncli.ids import mask_id, parse_id_number, record_id
 from unioncli.models import (
     FamilyMember,
     Grant,
@@ -1023,6 +1023,11 @@ def import_grant(
 # --- round settings ------------------------------------------------------------------------------
 
 
+def _round_key(year: int) -> tuple[object, ...]:
+    """The ``serialize`` key of a round year's settings: budget and standards."""
+    return ("grant_round", year)
+
+
 def round_settings(uow: UnitOfWork, year: Any) -> RoundSettings:
     y = _year(year)
     s = uow.session
@@ -1061,6 +1066,7 @@ def set_standards(
     }
     c.check()
     assert y is not None and lv is not None
+    uow.serialize(_round_key(y))
     s = uow.session
     before = round_settings(uow, y)
     for flag, fen in amounts.items():
@@ -1093,6 +1099,7 @@ def clear_standards(uow: UnitOfWork, year: Any, level: str | None = None) -> Rou
     lv = None if level is None else c.take(SchoolLevel.parse, level, "level")
     c.check()
     assert y is not None
+    uow.serialize(_round_key(y))
     s = uow.session
     before = round_settings(uow, y)
     rows = s.scalars(
@@ -1125,6 +1132,9 @@ def set_budget(uow: UnitOfWork, year: Any, amount: Any) -> RoundSettings:
     fen = None if amount is None else c.take(parse_amount, amount, "budget")
     c.check()
     assert y is not None
+    # approvals of the year wait (``approve`` takes the same key): none lands between counting
+    # what is used and setting the budget
+    uow.serialize(_round_key(y))
     s = uow.session
     used = used_budget(s, y)
     if fen is not None and fen < used:
@@ -1174,6 +1184,9 @@ def apply(uow: UnitOfWork, raw: dict[str, Any]) -> GrantView:
     exclusion = c.take(_text, raw.get("exclusion"), "exclusion", 100)
     c.check()
     assert applied_on is not None
+    # the student and the parent: a second clerk entering the same student's application at
+    # the same moment waits here, then is told the student already has this year's grant
+    uow.serialize(*person_keys([fields["student_id_number"], fields["parent_id_number"]]))
     s = uow.session
     plan = plan_grant(
         s,
@@ -1200,10 +1213,10 @@ def apply(uow: UnitOfWork, raw: dict[str, Any]) -> GrantView:
 
 
 def _grant_id(ref: str | int) -> int:
-    text = str(ref).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 12:
+    number = record_id(ref)
+    if number is None:
         raise NotFound("grant.not_found", ref=str(ref).strip())
-    return int(text)
+    return number
 
 
 def find_grant(uow: UnitOfWork, ref: str | int) -> Grant:
@@ -1212,6 +1225,14 @@ def find_grant(uow: UnitOfWork, ref: str | int) -> Grant:
     if found is None:
         raise NotFound("grant.not_found", ref=str(ref).strip())
     return found
+
+
+def _find_to_change(uow: UnitOfWork, ref: str | int) -> Grant:
+    """``find_grant``, row-locked: a second clerk approving (or paying…) the same grant waits
+    for this one's commit, then is told the grant's new status does not allow it."""
+    g = find_grant(uow, ref)
+    uow.lock(g)
+    return g
 
 
 def _snapshot(g: Grant) -> dict[str, Any]:
@@ -1258,6 +1279,8 @@ def approve(
     """Approve an application: eligibility is checked again (an override grant keeps its
     reason; ``override`` lets in a parent no longer eligible), and the budget must hold. Audited."""
     g = find_grant(uow, ref)
+    uow.serialize(_round_key(g.year))  # the budget: one approval of the year at a time
+    uow.lock(g)
     result = _check_transition(uow, g, A.APPROVE)
     when = today() if blank(on) else _past(on, "approved_on")
     if when < g.applied_on:
@@ -1300,7 +1323,7 @@ def reject(uow: UnitOfWork, ref: str | int, reason: str | None) -> GrantView:
     text = _text(reason, "reason", 200)
     if text is None:
         raise UsageError("grant.reason_required")
-    g = find_grant(uow, ref)
+    g = _find_to_change(uow, ref)
     result = _check_transition(uow, g, A.REJECT)
     before = _snapshot(g)
     g.status, g.status_reason = result.value, text
@@ -1311,7 +1334,7 @@ def reject(uow: UnitOfWork, ref: str | int, reason: str | None) -> GrantView:
 def withdraw(uow: UnitOfWork, ref: str | int, reason: str | None = None) -> GrantView:
     """撤回: the family withdraws an applied or approved (not yet paid) grant. Audited."""
     text = _text(reason, "reason", 200)
-    g = find_grant(uow, ref)
+    g = _find_to_change(uow, ref)
     result = _check_transition(uow, g, A.WITHDRAW)
     before = _snapshot(g)
     g.status, g.status_reason = result.value, text
@@ -1322,7 +1345,7 @@ def withdraw(uow: UnitOfWork, ref: str | int, reason: str | None = None) -> Gran
 def pay(uow: UnitOfWork, ref: str | int, on: Any = None) -> GrantView:
     """Pay an approved grant on a date (default today): in the round year or later, not before
     the approval, not in the future. Audited."""
-    g = find_grant(uow, ref)
+    g = _find_to_change(uow, ref)
     result = _check_transition(uow, g, A.PAY)
     when = _date(on, "paid_on")
     check_paid_on(when, g.year, on)
@@ -1616,6 +1639,10 @@ def year_figures(db: Db, year: int, scope: Scope | None = None) -> GrantFigures:
         if scope.township is not None:
             stmt = stmt.where(
                 grant_org().in_(select(col(Org.id)).where(col(Org.township) == scope.township))
+            )
+        if scope.county is not None:
+            stmt = stmt.where(
+                grant_org().in_(select(col(Org.id)).where(col(Org.county) == scope.county))
             )
     rows = db.execute(stmt.group_by(col(Grant.level), col(Grant.eligibility))).all()
     by_level: dict[str, LevelFigure] = {}

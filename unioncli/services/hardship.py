@@ -32,7 +32,7 @@ from sqlmodel import col
 
 from unioncli import i18n
 from unioncli.dates import parse_date, parse_year, today
-from unioncli.db.uow import UnitOfWork
+from unioncli.db.uow import UnitOfWork, person_keys
 from unioncli.enums import AidKind, CloseReason, FileStatus, HardshipCategory, HardshipCause
 from unioncli.errors import (
     Conflict,
@@ -41,7 +41,7 @@ from unioncli.errors import (
     NotFound,
     UsageError,
 )
-from unioncli.ids import ResidentId, mask_id, parse_id_number, parse_mobile
+from unioncli.ids import ResidentId, mask_id, parse_id_number, parse_mobile, record_id
 from unioncli.models import (
     Aid,
     FamilyMember,
@@ -55,6 +55,7 @@ from unioncli.models import (
 from unioncli.models.base import utcnow
 from unioncli.money import format_money, parse_money
 from unioncli.services.common import Collector, blank, clean_text, parse_name
+from unioncli.services.figures import county_name
 from unioncli.services.orgs import find_org
 from unioncli.services.people import person_fields
 
@@ -689,6 +690,30 @@ def format_file_no(year: int, seq: int) -> str:
     return f"{FILE_NO_PREFIX}{year}-{seq:05d}"
 
 
+_NUMBERED = re.compile(rf"{FILE_NO_PREFIX}(\d{{4}})-\d+")
+
+
+def file_no_key(file_no: str | None, year: int) -> tuple[object, ...]:
+    """The ``serialize`` key of a new file's number: the year's sequence for a number of the
+    ``KN2024-00012`` form (given or to be chosen by ``next_file_no``), else the number itself.
+
+    Whoever picks or checks a new file number takes it first, so two clerks (or a clerk and an
+    import) opening files of one year at once get numbers one after the other, never the same.
+    """
+    if file_no is None:
+        return ("hardship_file_no", year)
+    numbered = _NUMBERED.fullmatch(file_no)
+    return ("hardship_file_no", int(numbered[1]) if numbered else file_no)
+
+
+def _find_to_change(uow: UnitOfWork, ref: str) -> HardshipFile:
+    """``find_file``, row-locked: a second clerk changing the same file waits for this one's
+    commit, then decides on what it wrote (closed, reviewed, one more family member…)."""
+    f = find_file(uow, ref)
+    uow.lock(f)
+    return f
+
+
 def open_membership(
     db: Db, person_id: int, *, exclude_file_id: int | None = None
 ) -> OpenMembership | None:
@@ -728,9 +753,9 @@ def find_file(uow: UnitOfWork, ref: str) -> HardshipFile:
         found = s.scalars(
             select(HardshipFile).where(col(HardshipFile.file_no).in_({text, text.upper()}))
         ).first()
-    bare = text.lstrip("#")
-    if found is None and bare.isdigit() and len(bare) < 10:
-        found = s.get(HardshipFile, int(bare))
+    number = record_id(text)
+    if found is None and number is not None:
+        found = s.get(HardshipFile, number)
     if found is None and len(text) in (15, 18):
         try:
             rid = parse_id_number(text)
@@ -810,6 +835,7 @@ def set_low_income_line(uow: UnitOfWork, year: Any, amount: Any) -> LineView:
     assert y is not None and fen is not None
     if fen <= 0:
         raise InvalidValue("low_income_line", amount, "hardship.line_zero")
+    uow.serialize(("low_income_line", y))  # two clerks setting a new year's line: one inserts
     s = uow.session
     row = s.get(LowIncomeLine, y)
     before = None if row is None else {"year": y, "line_fen": row.amount_fen}
@@ -1007,10 +1033,16 @@ def open_file(uow: UnitOfWork, raw: dict[str, Any]) -> FileView:
     org = _resolve_org(uow, fields["org"], c)
     c.check()
     rid: ResidentId = fields["rid"]
+    opened: date = fields["opened_on"]
+    # the household's people, then the file number: a second clerk opening a file for one of
+    # them waits, then is told which open file the person is in
+    uow.serialize(
+        *person_keys([rid.number, *(m.rid.number for m in family)]),
+        file_no_key(fields["file_no"], opened.year),
+    )
     _check_people(uow, (rid, fields["name"]), family)
     head = _person(uow, rid, fields["name"], fields["phone"])
     assert head.id is not None
-    opened: date = fields["opened_on"]
     f = HardshipFile(
         file_no=fields["file_no"] or next_file_no(uow.session, opened.year),
         head_id=head.id,
@@ -1100,7 +1132,7 @@ def update_file(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> FileView:
     """Correct a file's household data; the category changes only through ``review``."""
     if not blank(raw.get("category")):
         raise UsageError("hardship.category_via_review")
-    f = find_file(uow, ref)
+    f = _find_to_change(uow, ref)
     assert f.id is not None
     _require_open(f, "update")
     c = Collector()
@@ -1177,6 +1209,9 @@ def add_family_member(uow: UnitOfWork, ref: str, spec: str | dict[str, Any]) -> 
     assert f.id is not None
     _require_open(f, "family")
     m = parse_family(spec)
+    uow.serialize(*person_keys([m.rid.number]))
+    uow.lock(f)
+    _require_open(f, "family")
     head = uow.session.get(Person, f.head_id)
     assert head is not None
     if head.id_number == m.rid.number:
@@ -1207,7 +1242,7 @@ def add_family_member(uow: UnitOfWork, ref: str, spec: str | dict[str, Any]) -> 
 
 def remove_family_member(uow: UnitOfWork, ref: str, id_number: str) -> FileView:
     """Take someone off an open file's household (moved out, married, deceased); audited."""
-    f = find_file(uow, ref)
+    f = _find_to_change(uow, ref)
     assert f.id is not None
     _require_open(f, "family")
     rid = parse_id_number(id_number)
@@ -1258,7 +1293,7 @@ def review_file(
 
     Not on a closed file, not in the future, not before the opening or the latest review.
     """
-    f = find_file(uow, ref)
+    f = _find_to_change(uow, ref)
     assert f.id is not None
     _require_open(f, "review")
     c = Collector()
@@ -1316,7 +1351,7 @@ def visit_file(
     uow: UnitOfWork, ref: str, *, on: Any, visitor: str | None = None, note: str | None = None
 ) -> FileView:
     """Record a home visit (入户走访) to an open file."""
-    f = find_file(uow, ref)
+    f = _find_to_change(uow, ref)
     assert f.id is not None
     _require_open(f, "visit")
     c = Collector()
@@ -1341,7 +1376,7 @@ def close_file(
 ) -> FileView:
     """Close a file (退档) with a reason. The date is not in the future and not before the
     opening, the latest review or visit, or the latest aid paid to it."""
-    f = find_file(uow, ref)
+    f = _find_to_change(uow, ref)
     assert f.id is not None
     _require_open(f, "close")
     c = Collector()
@@ -1398,6 +1433,14 @@ def close_file(
     return file_view(uow, f, warn_year=None)
 
 
+def _check_not_reopened(s: Session, old: HardshipFile) -> None:
+    successor = s.scalars(
+        select(HardshipFile).where(col(HardshipFile.previous_id) == old.id).limit(1)
+    ).first()
+    if successor is not None:
+        raise Conflict("hardship.already_reopened", file_no=old.file_no, next_no=successor.file_no)
+
+
 def reopen_file(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> FileView:
     """A household that falls back into hardship gets a new file linked to its closed one.
 
@@ -1411,11 +1454,7 @@ def reopen_file(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> FileView:
     if old.status == FileStatus.OPEN.value:
         raise Conflict("hardship.still_open", file_no=old.file_no)
     s = uow.session
-    successor = s.scalars(
-        select(HardshipFile).where(col(HardshipFile.previous_id) == old.id).limit(1)
-    ).first()
-    if successor is not None:
-        raise Conflict("hardship.already_reopened", file_no=old.file_no, next_no=successor.file_no)
+    _check_not_reopened(s, old)
     head = s.get(Person, old.head_id)
     assert head is not None and head.id is not None
     merged: dict[str, Any] = {
@@ -1469,6 +1508,14 @@ def reopen_file(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> FileView:
             "hardship.household_too_small",
             count=1 + len(family_rows),
         )
+    # the household's people and the year's numbers, then the old file: a second clerk
+    # reopening it waits here, then is told it was reopened
+    uow.serialize(
+        *person_keys([head.id_number, *(p.id_number for _, p in family_rows)]),
+        file_no_key(None, opened.year),
+    )
+    uow.lock(old)
+    _check_not_reopened(s, old)
     _check_not_in_open_file(uow, head)
     for _, person in family_rows:
         _check_not_in_open_file(uow, person)
@@ -1676,6 +1723,7 @@ class FileFilter:
     opened_year: int | str | None = None
     closed_year: int | str | None = None
     cause: str | None = None
+    county: str | None = None  # the clerk's county (区县): files of its unions only
 
 
 def _year_range(raw: int | str, field_key: str) -> tuple[date, date]:
@@ -1692,6 +1740,9 @@ def list_files(
     conds: list[Any] = []
     if flt.org:
         conds.append(col(F.org_id) == find_org(uow, flt.org).id)
+    if flt.county:
+        in_county = select(col(Org.id)).where(col(Org.county) == county_name(flt.county))
+        conds.append(col(F.org_id).in_(in_county))
     if flt.category:
         conds.append(
             col(F.category) == HardshipCategory.parse(flt.category, field="category").value

@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from unioncli import i18n
 from unioncli.dates import parse_date, today
-from unioncli.db.uow import UnitOfWork
+from unioncli.db.uow import UnitOfWork, person_keys
 from unioncli.enums import (
     Education,
     Gender,
@@ -31,7 +31,7 @@ from unioncli.enums import (
 )
 from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
 from unioncli.i18n import register
-from unioncli.ids import ResidentId, check_gender, mask_id, parse_id_number, parse_mobile
+from unioncli.ids import ResidentId, check_gender, mask_id, parse_id_number, parse_mobile, record_id
 from unioncli.models import Member, MemberEvent, Org, Person
 from unioncli.models.base import utcnow
 from unioncli.pinyin import name_keys
@@ -43,6 +43,7 @@ from unioncli.services.common import (
     require,
     years_after,
 )
+from unioncli.services.figures import county_name
 from unioncli.services.lookup import MemberRow
 from unioncli.services.orgs import find_org
 from unioncli.services.people import person_fields
@@ -212,8 +213,9 @@ def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
                 raise NotFound("member.not_found", ref=mask_id(rid.number))
             return found
     found = _member_where(uow, col(Member.card_no) == ref)
-    if found is None and ref.lstrip("#").isdigit():
-        found = _member_where(uow, col(Member.id) == int(ref.lstrip("#")))
+    number = record_id(ref)
+    if found is None and number is not None:
+        found = _member_where(uow, col(Member.id) == number)
     if found is None and bad_id is not None:
         raise bad_id  # masked, and names the cause (a wrong check digit, a lost digit...)
     if found is None:
@@ -276,6 +278,10 @@ def enrol(uow: UnitOfWork, raw: dict[str, Any], *, from_outside: bool = False) -
     assert rid is not None and joined is not None and org is not None and org.id is not None
 
     check_join_age(rid, joined, raw["joined"])
+    card = fields.get("card_no")
+    # two clerks enrolling the same person (or giving the same card) at the same moment: the
+    # second waits here, then finds the first one's member and gets the usual conflict
+    uow.serialize(*person_keys([rid.number]), *([("member_card", card)] if card else []))
     s = uow.session
     person = s.scalars(select(Person).where(col(Person.id_number) == rid.number)).first()
     if person is not None:
@@ -385,6 +391,7 @@ def change_status(
         raise UsageError("member.reason_required")
     member, person = find_member(uow, ref)
     assert member.id is not None
+    uow.lock(member)  # a second clerk's change waits, then is checked against this one's result
     when = date.today() if on is None else event_date(on, "date")
     current = S(member.status)
     allowed, result = TRANSITIONS[kind]
@@ -467,6 +474,9 @@ def update(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> MemberView:
         raise UsageError("member.nothing_to_update")
     if "org" in raw and not blank(raw.get("org")):
         raise UsageError("member.transfer_target")
+    if fields.get("card_no"):
+        uow.serialize(("member_card", fields["card_no"]))
+    uow.lock(member, person)
     _check_card(uow, fields.get("card_no"), member.id)
     before = _snapshot(member, person)
     for key, value in fields.items():
@@ -559,6 +569,7 @@ class MemberFilter:
     migrant: bool | None = None
     gig_group: str | None = None
     joined_year: int | None = None
+    county: str | None = None  # the clerk's county (区县): members of its unions only
 
 
 def list_members(
@@ -569,6 +580,9 @@ def list_members(
     conds: list[Any] = []
     if flt.org:
         conds.append(col(Member.org_id) == find_org(uow, flt.org).id)
+    if flt.county:
+        in_county = select(col(Org.id)).where(col(Org.county) == county_name(flt.county))
+        conds.append(col(Member.org_id).in_(in_county))
     if flt.status:
         conds.append(col(Member.status) == S.parse(flt.status, field="status").value)
     if flt.migrant is not None:

@@ -30,6 +30,7 @@ from unioncli import i18n
 from unioncli.db.uow import UnitOfWork
 from unioncli.errors import Conflict, NotFound
 from unioncli.i18n import register
+from unioncli.ids import record_id
 from unioncli.models import ImportBatch, ImportChange, metadata
 from unioncli.models.base import utcnow
 
@@ -111,7 +112,7 @@ def _view(batch: ImportBatch) -> BatchView:
 
 
 def _get(uow: UnitOfWork, batch_id: int) -> ImportBatch:
-    batch = uow.session.get(ImportBatch, batch_id)
+    batch = uow.session.get(ImportBatch, batch_id) if record_id(batch_id) is not None else None
     if batch is None:
         raise NotFound("import.batch_not_found", id=batch_id)
     return batch
@@ -227,6 +228,7 @@ def _typed(table: Table, values: dict[str, Any]) -> dict[str, Any]:
 
 def undo_batch(uow: UnitOfWork, batch_id: int) -> UndoResult:
     batch = _get(uow, batch_id)
+    uow.lock(batch)  # a second clerk undoing it at the same moment waits, then is told it's done
     if batch.status == "undone":
         raise Conflict("import.already_undone", id=batch_id, at=f"{batch.undone_at:%Y-%m-%d %H:%M}")
     blocked = _dependencies(uow, batch_id)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, update
+from sqlalchemy.exc import DBAPIError
 
 from unioncli import i18n
 from unioncli.config import Target
@@ -69,6 +70,9 @@ register(
 )
 
 CHUNK = 2000
+RACE_ATTEMPTS = 5  # a chunk that raced another writer is applied again, at most this often
+# PostgreSQL's codes for "another transaction wrote the same unique value" and "deadlock"
+RACE_SQLSTATES = frozenset({"23505", "40P01"})
 SHOWN_CHARS = 60  # a header or a value longer than this is cut short in a message
 SHOWN_COLUMNS = 30  # headers listed at most in a "missing columns" message
 IMPORT_CACHE_KIB = 64 * 1024
@@ -271,6 +275,12 @@ class Kind:
     columns: tuple[Column, ...] = ()
     # the entity whose key identifies a row, for "duplicate in file" messages
     key_field: str = ""
+    # whether ``apply`` may run again on the same chunk after a rollback to a savepoint: true
+    # for a kind that keeps no state of its own between chunks (only what is in the ledger)
+    retry_on_race: bool = False
+    # the clerk's county: what a kind that registers unions or stations gives a new one whose
+    # row names none (the 区县 column)
+    county: str | None = None
 
     def begin(self, ctx: Context) -> None:
         """Load what lookups need (e.g. the unions by name); prepare bulk writes."""
@@ -426,6 +436,13 @@ def run_import(
                     "status": "done",
                 },
             ).scalar_one()
+            if conn.dialect.name == "postgresql":
+                # The planner's statistics are those of the tables before the import: on a young
+                # ledger it takes person/member for tiny and scans them whole for every chunk's
+                # lookup by ID number, which grows with each chunk written. Every lookup of an
+                # import goes by a key, so an index is always the right path (this transaction
+                # only; ANALYZE would lock the tables against a second import until commit).
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             ctx = Context(conn, batch_id, on_duplicate, expected_rows=_expected_rows(table))
             kind.begin(ctx)
             try:
@@ -438,7 +455,7 @@ def run_import(
                         items.append(item)
                     valid = [i for i in items if i.outcome != "rejected"]
                     if valid:
-                        kind.apply(ctx, valid)
+                        _apply(kind, ctx, valid)
                     for item in items:
                         counts[item.outcome or "rejected"] += 1
                         if item.outcome == "rejected":
@@ -488,6 +505,36 @@ def run_import(
                 result.batch_id = batch_id
             # otherwise leaving the block rolls everything back, the batch row included
     return result
+
+
+def _apply(kind: Kind, ctx: Context, items: list[Item]) -> None:
+    """Apply a chunk; on PostgreSQL, again after losing a race with another writer.
+
+    Another import or a clerk may write the same person (a unique ID number, a card number)
+    while this import runs: this chunk's insert waits for the other's commit and then fails, or
+    two imports wait for each other and the server cancels one (a deadlock). Rolled back to the
+    chunk's savepoint, the chunk is matched again against what the other committed, and its rows
+    come out as they would have if the two had run one after the other. SQLite needs none of it:
+    an import holds the file's write lock from its first statement.
+    """
+    if not (kind.retry_on_race and ctx.dialect == "postgresql"):
+        kind.apply(ctx, items)
+        return
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        savepoint = ctx.conn.begin_nested()
+        try:
+            kind.apply(ctx, items)
+        except DBAPIError as exc:
+            savepoint.rollback()
+            if attempt == RACE_ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in (
+                RACE_SQLSTATES
+            ):
+                raise
+            for item in items:
+                item.outcome, item.errors = "", []
+            continue
+        savepoint.commit()
+        return
 
 
 def _expected_rows(table: Table) -> int:

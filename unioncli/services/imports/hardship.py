@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from unioncli.db.uow import serialize
 from unioncli.errors import Conflict, UnionCliError
 from unioncli.i18n import register
 from unioncli.ids import mask_id
@@ -162,6 +163,8 @@ class HardshipImport(Kind):
     def _file_no(self, ctx: Context, year: int) -> str:
         seq = self.next_no.get(year)
         if seq is None:
+            # held to the commit: a clerk opening a file of this year meanwhile numbers after us
+            serialize(ctx.conn, rules.file_no_key(None, year))
             first = rules.next_file_no(ctx.conn, year)
             seq = int(first.rsplit("-", 1)[1])
         self.next_no[year] = seq + 1

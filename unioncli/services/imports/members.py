@@ -131,6 +131,7 @@ class MemberKind(Kind):
     name = "members"
     columns = COLUMNS
     key_field = "id_number"
+    retry_on_race = True  # ``apply`` keeps nothing between chunks but caches of parsed values
 
     def __init__(self) -> None:
         self.orgs: OrgIndex | None = None
