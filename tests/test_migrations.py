@@ -102,6 +102,9 @@ def test_no_drift_between_models_and_migrations(ledger: Target) -> None:
     assert migrate.drift(ledger) == []
 
 
+@pytest.mark.sqlite_only(
+    "reads the tables from the SQLite file (the PostgreSQL round trip is test_postgres_upgrade_drift_downgrade_upgrade)"
+)
 def test_downgrade_to_base_and_back(ledger: Target) -> None:
     assert ledger.path is not None
     migrate.downgrade(ledger, "base")
@@ -114,6 +117,9 @@ def test_downgrade_to_base_and_back(ledger: Target) -> None:
     assert migrate.drift(ledger) == []
 
 
+@pytest.mark.sqlite_only(
+    "reads the SQLite file itself (test_0008_adds_the_county_to_a_ledger_holding_rows runs on both)"
+)
 def test_upgrade_keeps_existing_rows(ledger: Target, cli) -> None:
     assert ledger.path is not None
     fill(ledger)
@@ -127,6 +133,7 @@ def test_upgrade_keeps_existing_rows(ledger: Target, cli) -> None:
     assert r.stdout.splitlines()[-1] == "检查通过"
 
 
+@pytest.mark.sqlite_only("db check's lines name the SQLite file")
 def test_db_check_fresh_ledger_passes(cli, ledger: Target) -> None:
     r = cli("db", "check")
     assert r.exit_code == 0, r.stderr
@@ -140,6 +147,7 @@ def test_db_check_fresh_ledger_passes(cli, ledger: Target) -> None:
     ]
 
 
+@pytest.mark.sqlite_only("plants the row with foreign keys off, a SQLite pragma")
 def test_db_check_finds_a_dangling_foreign_key(cli, ledger: Target) -> None:
     assert ledger.path is not None
     fill(ledger)
@@ -186,6 +194,7 @@ def test_db_upgrade_command_reports_old_and_new(cli, tmp_path: Path) -> None:
     assert r.stdout.splitlines() == [f"台账：{path}", f"结构已是最新：{HEAD}"]
 
 
+@pytest.mark.sqlite_only("stamps the version in the SQLite file")
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
@@ -233,6 +242,7 @@ def backed_up(cli, ledger: Target, tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.mark.sqlite_only("backups are of the SQLite file")
 def test_backup_is_an_owner_only_self_contained_ledger(cli, ledger: Target, tmp_path: Path) -> None:
     dest = backed_up(cli, ledger, tmp_path)
     assert mode(dest) == 0o600
@@ -242,6 +252,7 @@ def test_backup_is_an_owner_only_self_contained_ledger(cli, ledger: Target, tmp_
     assert sqlite_scalar(dest, "PRAGMA integrity_check") == "ok"
 
 
+@pytest.mark.sqlite_only("backups are of the SQLite file")
 def test_backup_and_restore_round_trip(cli, ledger: Target, tmp_path: Path) -> None:
     assert ledger.path is not None
     dest = backed_up(cli, ledger, tmp_path)
@@ -263,6 +274,7 @@ def test_backup_and_restore_round_trip(cli, ledger: Target, tmp_path: Path) -> N
     assert cli("db", "check").exit_code == 0
 
 
+@pytest.mark.sqlite_only("backups are of the SQLite file")
 def test_messages_with_long_paths_stay_on_one_line(cli, tmp_path: Path) -> None:
     dest = tmp_path / ("备份" * 30) / "ledger-backup.sqlite3"
     dest.parent.mkdir()
@@ -271,6 +283,7 @@ def test_messages_with_long_paths_stay_on_one_line(cli, tmp_path: Path) -> None:
     assert r.stdout == f"已备份到 {dest}\n"
 
 
+@pytest.mark.sqlite_only("backups are of the SQLite file")
 def test_backup_refuses_to_overwrite(cli, tmp_path: Path) -> None:
     dest = tmp_path / "b.sqlite3"
     assert cli("db", "backup", str(dest)).exit_code == 0
@@ -279,6 +292,7 @@ def test_backup_refuses_to_overwrite(cli, tmp_path: Path) -> None:
     assert r.stderr == f"错误：文件已存在：{dest}\n"
 
 
+@pytest.mark.sqlite_only("restores are of the SQLite file")
 @pytest.mark.parametrize("kind", ["text", "empty", "other_sqlite"])
 def test_restore_refuses_a_file_that_is_not_a_ledger(
     cli, ledger: Target, tmp_path: Path, kind: str
@@ -305,6 +319,7 @@ def test_restore_refuses_a_file_that_is_not_a_ledger(
     assert not (tmp_path / "backups").exists()
 
 
+@pytest.mark.sqlite_only("restores are of the SQLite file")
 def test_restore_from_a_file_with_a_hash_in_its_name(cli, ledger: Target, tmp_path: Path) -> None:
     dest = backed_up(cli, ledger, tmp_path)
     odd = dest.with_name("备份#1.sqlite3")
@@ -314,6 +329,7 @@ def test_restore_from_a_file_with_a_hash_in_its_name(cli, ledger: Target, tmp_pa
     assert r.exit_code == 0, r.stderr
 
 
+@pytest.mark.sqlite_only("restores are of the SQLite file")
 def test_restore_of_a_missing_file_is_not_found(cli, tmp_path: Path) -> None:
     missing = tmp_path / "nope.sqlite3"
     r = cli("db", "restore", str(missing), "--yes")
@@ -354,3 +370,39 @@ def test_postgres_upgrade_drift_downgrade_upgrade(pg_target: Target) -> None:
     migrate.upgrade(pg_target)
     assert pg_tables(pg_target) == TABLES
     assert migrate.drift(pg_target) == []
+
+
+def test_0008_adds_the_county_to_a_ledger_holding_rows(ledger: Target) -> None:
+    """A county's ledger at 0007 with unions and a station: 0008 keeps every row, with no county
+    (the ledger is its only county), and the county columns work afterwards."""
+    from dbutil import execute, rows
+
+    from unioncli.db.engine import dispose_all
+
+    fill(ledger)
+    dispose_all()
+    migrate.downgrade(ledger, "0007")
+    execute(
+        ledger,
+        "INSERT INTO station (code, name, township, opened_on, staffed, on_maps, has_premises, "
+        "has_sign, has_rules, status, status_since, created_at, updated_at) VALUES ('ZD0001', "
+        "'城关镇驿站', '城关镇', '2020-01-01', false, false, true, false, false, 'open', "
+        "'2020-01-01', '2020-01-01 00:00:00', '2020-01-01 00:00:00')",
+    )
+    dispose_all()
+    migrate.upgrade(ledger)
+    assert migrate.drift(ledger) == []
+    assert rows(ledger, "SELECT name, township, county FROM org ORDER BY id") == [
+        ("城关镇第一小学工会", None, None),
+        ("河西镇人民医院工会", None, None),
+    ]
+    assert rows(ledger, "SELECT code, county FROM station") == [("ZD0001", None)]
+    assert rows(ledger, "SELECT COUNT(*) FROM member_event") == [(1,)]
+    execute(ledger, "UPDATE org SET county = '道里区' WHERE id = 1")
+    assert rows(ledger, "SELECT id FROM org WHERE county = '道里区'") == [(1,)]
+    # and back: 0008's downgrade drops the columns and keeps the rows
+    dispose_all()
+    migrate.downgrade(ledger, "0007")
+    assert rows(ledger, "SELECT COUNT(*) FROM org") == [(2,)]
+    dispose_all()
+    migrate.upgrade(ledger)

@@ -74,6 +74,11 @@ def _describe_unexpected(exc: Exception) -> tuple[str, ExitCode]:
     # The text of a database exception can quote a row (names, ID numbers): show its kind only.
     name = type(exc).__name__
     text = str(exc).lower()
+    # PostgreSQL: lock timeout (55P03), deadlock (40P01), serialization failure (40001): another
+    # clerk's transaction held what this one needed; nothing of this one was written
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if sqlstate in ("55P03", "40P01", "40001"):
+        return i18n.t("error.locked"), ExitCode.CONFLICT
     if name == "OperationalError" and ("locked" in text or "busy" in text):
         return i18n.t("error.locked"), ExitCode.CONFLICT
     if name == "OperationalError" and ("connect" in text or "unable to open" in text):
@@ -114,10 +119,23 @@ def root(
     lang: str | None = typer.Option(
         None, "--lang", envvar="UNIONCLI_LANG", help="界面语言 zh|en", metavar="zh|en"
     ),
+    county: str | None = typer.Option(
+        None,
+        "--county",
+        envvar="UNIONCLI_COUNTY",
+        metavar="NAME",
+        help="本人所在区县（全市共用台账）：新登记的工会、站点归入该区县，列表和报表只看该区县",
+    ),
+    city: bool = typer.Option(
+        False, "--city", help="全市：不按区县筛选（忽略 --county 和 UNIONCLI_COUNTY）"
+    ),
 ) -> None:
     """工会台账 unioncli. Example: unioncli demo"""
     state.db = db
     i18n.set_lang(lang)
+    # spaces collapsed as every stored text is; blank means unset (UNIONCLI_COUNTY= clears it)
+    named = " ".join(county.split()) if county else None
+    state.county = None if city else (named or None)
 
 
 app.add_typer(org_cmd.app, name="org")

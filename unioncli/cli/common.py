@@ -26,6 +26,10 @@ class Format(StrEnum):
 
 class _State:
     db: str | None = None
+    # the clerk's county (区县): ``--county`` / UNIONCLI_COUNTY, or None (``--city``, or unset):
+    # the whole ledger, which is what a county's own ledger wants. New unions and stations are
+    # stamped with it; lists and reports show only it.
+    county: str | None = None
 
     def target(self) -> Target:
         return resolve_target(self.db)

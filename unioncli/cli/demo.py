@@ -21,6 +21,15 @@ i18n.register(
             "outdoor-worker stations: {stations}, with {station_logs} monthly service entries",
         ),
         "demo.progress": ("生成会员", "members"),
+        "demo.counties": (
+            "全市共用台账：工会和站点分属 {n} 个区县（{names}）",
+            "a city's shared ledger: unions and stations in {n} counties ({names})",
+        ),
+        "demo.next_city": (
+            "各区县：unioncli report by-county {year} · 一个区县：unioncli --county {county} org list",
+            "by county: unioncli report by-county {year} · one county: "
+            "unioncli --county {county} org list",
+        ),
         "demo.next": (
             "试试：unioncli member find zw · unioncli member list --joined-in {year} · unioncli org list"
             " · unioncli hardship due --as-of {year}-12-31 · unioncli aid list --year {year}"
@@ -37,12 +46,19 @@ def demo(
     members: int = typer.Option(3000, "--members", min=1, help="会员人数（基准测试可用 1000000）"),
     year: int = typer.Option(2024, "--year", min=2015, max=2024, help="打印哪一年的数据"),
     seed: int = typer.Option(2024, "--seed", help="随机种子（同一种子生成同一台账）"),
+    counties: int = typer.Option(
+        0,
+        "--counties",
+        min=0,
+        max=18,
+        help="分属几个区县（全市共用台账，用哈尔滨的区县名）；默认 0：一个县的台账",
+    ),
 ) -> None:
     """生成一个示范县的演示台账并打印年度工作数据. Example: unioncli demo --db demo.sqlite3"""
     from unioncli.cli.render import line, note, progress
     from unioncli.cli.report import print_year
     from unioncli.config import operator
-    from unioncli.services.demo import build
+    from unioncli.services.demo import COUNTIES, build
 
     target = state.target()
     note(i18n.t("demo.building", where=target.describe()))
@@ -54,6 +70,7 @@ def demo(
             members=members,
             seed=seed,
             progress=lambda n: bar.advance(task, n),
+            counties=counties,
         )
     line(
         i18n.t(
@@ -70,6 +87,10 @@ def demo(
             station_logs=result.station_logs,
         )
     )
+    if counties:
+        line(i18n.t("demo.counties", n=counties, names=i18n.join(COUNTIES[:counties])))
     line(i18n.t("demo.next", year=year))
+    if counties:
+        line(i18n.t("demo.next_city", year=year, county=COUNTIES[0]))
     line()
     print_year(year)

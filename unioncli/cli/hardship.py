@@ -20,6 +20,7 @@ from unioncli.cli.common import (
     masker,
     reveal,
     showing,
+    state,
     uow,
 )
 
@@ -185,6 +186,7 @@ def list_files(
         opened_year=opened_in,
         closed_year=closed_in,
         cause=cause,
+        county=state.county,
     )
     with uow() as work:
         found, total = service(work, flt, limit=None if all_rows else limit)

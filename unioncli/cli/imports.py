@@ -179,9 +179,11 @@ def _make_import(kind: str) -> Any:
             def report(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total or None)
 
+            made = kinds()[kind]()
+            made.county = state.county
             result = run_import(
                 state.target(),
-                kinds()[kind](),
+                made,
                 file,
                 on_duplicate=on_duplicate,
                 skip_invalid=skip_invalid,

@@ -305,7 +305,12 @@ def list_members(
     from unioncli.services.members import list_members as service
 
     flt = MemberFilter(
-        org=org, status=status, migrant=migrant, gig_group=gig, joined_year=joined_in
+        org=org,
+        status=status,
+        migrant=migrant,
+        gig_group=gig,
+        joined_year=joined_in,
+        county=state.county,
     )
     with uow() as work:
         found, total = service(work, flt, limit=None if all_rows else limit)

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, list_when_bare, uow
+from unioncli.cli.common import Format, FormatOption, list_when_bare, state, uow
 
 app = typer.Typer(
     help="基层工会：add / list / show / update. Example: unioncli org list", no_args_is_help=False
@@ -20,6 +20,7 @@ i18n.register(
         "org.added": ("已登记工会：{name}（编号 {id}）", "union added: {name} (no. {id})"),
         "org.updated": ("已更新工会：{name}", "union updated: {name}"),
         "org.count": ("共 {n} 个基层工会", "{n} grassroots unions"),
+        "org.count_in": ("{county}：共 {n} 个基层工会", "{county}: {n} grassroots unions"),
     }
 )
 
@@ -30,14 +31,16 @@ def _org_type_label(code: str) -> str:
     return OrgType(code).label()
 
 
-def _columns() -> list[Any]:
+def _columns(with_county: bool = False) -> list[Any]:
     from unioncli.cli.render import Column
 
     f = i18n.field_label
+    county = [Column("county", f("county"))] if with_county else []
     return [
         Column("id", i18n.t("org.col.id"), justify="right"),
         Column("name", f("org_name"), wrap=True),
         Column("type", f("org_type"), show=_org_type_label),
+        *county,
         Column("township", f("township")),
         Column("founded", f("founded")),
         Column("uscc", f("org_uscc")),
@@ -57,6 +60,7 @@ def _raw(*values: str | None) -> dict[str, Any]:
         "township",
         "chair",
         "phone",
+        "county",
     )
     return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
 
@@ -75,14 +79,19 @@ def add(
     township: str | None = typer.Option(None, "--township", help="所属乡镇/街道"),
     chair: str | None = typer.Option(None, "--chair", help="工会主席"),
     phone: str | None = typer.Option(None, "--phone", help="联系电话"),
+    county: str | None = typer.Option(
+        None, "--county", help="所属区县（默认本人所在区县：全局 --county / UNIONCLI_COUNTY）"
+    ),
 ) -> None:
     """登记基层工会. Example: unioncli org add 城关镇第一小学工会 --founded 2019-05-01 --township 城关镇"""
     from unioncli.cli.render import line
     from unioncli.services.orgs import add_org
 
-    raw = _raw(name, founded, uscc, employer, employer_uscc, org_type, township, chair, phone)
+    raw = _raw(
+        name, founded, uscc, employer, employer_uscc, org_type, township, chair, phone, county
+    )
     with uow() as work:
-        view = add_org(work, raw)
+        view = add_org(work, raw, county=state.county)
         work.commit()
     line(i18n.t("org.added", name=view.name, id=view.id))
 
@@ -99,10 +108,15 @@ def list_orgs(
     from unioncli.services.orgs import list_orgs as service
 
     with uow() as work:
-        views = service(work, township=township)
-    rows(
-        _columns(), [asdict(v) for v in views], fmt.value, footer=i18n.t("org.count", n=len(views))
+        views = service(work, township=township, county=state.county)
+    footer = (
+        i18n.t("org.count_in", county=state.county, n=len(views))
+        if state.county
+        else i18n.t("org.count", n=len(views))
     )
+    # the county column only where there are counties: a county's own ledger lists as it did
+    with_county = any(v.county for v in views)
+    rows(_columns(with_county), [asdict(v) for v in views], fmt.value, footer=footer)
 
 
 @app.command("show")
@@ -121,6 +135,7 @@ def show(ref: str = typer.Argument(..., help="工会编号、名称或统一社�
             (f("org_name"), v.name),
             (f("org_uscc"), v.uscc),
             (f("org_type"), _org_type_label(v.type)),
+            *([(f("county"), v.county)] if v.county else []),
             (f("township"), v.township),
             (f("founded"), v.founded),
             (f("org_employer"), v.employer),
@@ -144,12 +159,15 @@ def update(
     township: str | None = typer.Option(None, "--township", help="所属乡镇/街道"),
     chair: str | None = typer.Option(None, "--chair", help="工会主席"),
     phone: str | None = typer.Option(None, "--phone", help="联系电话"),
+    county: str | None = typer.Option(None, "--county", help="改属区县（转到另一区县）"),
 ) -> None:
     """修改基层工会信息（空项不改）. Example: unioncli org update 3 --chair 李红"""
     from unioncli.cli.render import line
     from unioncli.services.orgs import update_org
 
-    raw = _raw(name, founded, uscc, employer, employer_uscc, org_type, township, chair, phone)
+    raw = _raw(
+        name, founded, uscc, employer, employer_uscc, org_type, township, chair, phone, county
+    )
     with uow() as work:
         view = update_org(work, ref, raw)
         work.commit()

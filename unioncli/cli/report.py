@@ -52,6 +52,10 @@ i18n.register(
         "report.federation_set": ("已设置报表抬头：{name}", "report heading set: {name}"),
         "report.township_scope": ("{township}", "{township}"),
         "report.org_scope": ("{org}", "{org}"),
+        "report.city_and_county": (
+            "--city 与 --county 不能同时使用",
+            "--city and --county cannot be used together",
+        ),
     }
 )
 
@@ -84,6 +88,10 @@ EXTENSIONS = {
 FORMAT_HELP = "输出格式 table|markdown|csv|json|html|xlsx（写文件时按 --out 的扩展名）"
 OrgOption = typer.Option(None, "--org", help="只统计一个基层工会（编号、名称或统一社会信用代码）")
 TownshipOption = typer.Option(None, "--township", help="只统计一个乡镇/街道")
+CountyOption = typer.Option(
+    None, "--county", help="只统计一个区县（默认本人所在区县：全局 --county / UNIONCLI_COUNTY）"
+)
+CityOption = typer.Option(False, "--city", help="全市：整个台账，不论本人所在区县")
 OutOption = typer.Option(
     None, "--out", "-o", help="写入文件（.md .csv .json .html .xlsx，仅本人可读）"
 )
@@ -138,25 +146,46 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _scope(org: str | None, township: str | None) -> tuple[Any, str | None]:
-    """The service's Scope and how the report names it (None: the whole county)."""
+def _county(county: str | None, city: bool) -> str | None:
+    """The county a report covers: ``--county``, else the clerk's; None (``--city``): all."""
+    from unioncli.services.figures import county_name
+
+    if city and county:
+        raise UsageError("report.city_and_county")
+    return None if city else county_name(county or state.county)
+
+
+def _whole(eng: Any) -> str | None:
+    """How the report names the whole ledger: 全县 for a county's own ledger (None), or the
+    counties' city."""
+    from unioncli.cli import report_formats as rf
+    from unioncli.services.report import known_counties
+
+    return rf.city_scope() if known_counties(eng) else None
+
+
+def _scope(org: str | None, township: str | None, county: str | None) -> tuple[Any, str | None]:
+    """The service's Scope and how the report names it (None: the whole ledger)."""
     from unioncli.services.report import Scope
 
-    if org is None and township is None:
+    if org is None and township is None and county is None:
         return None, None
     names = []
     org_id = None
     if org is not None:
-        from unioncli.services.orgs import find_org
+        from unioncli.services.orgs import find_org, in_county
 
         with uow() as work:
             found = find_org(work, org)
+            in_county(found, county)
             org_id, org_name = found.id, found.name
         names.append(org_name)
     if township is not None:
         township = township.strip()
         names.insert(0, township)
-    return Scope(org_id=org_id, township=township), " · ".join(names)
+    if county is not None:
+        names.insert(0, county)
+    return Scope(org_id=org_id, township=township, county=county), " · ".join(names)
 
 
 def _meta(eng: Any) -> dict[str, str]:
@@ -195,19 +224,22 @@ def print_year(
     *,
     org: str | None = None,
     township: str | None = None,
+    county: str | None = None,
     fmt: ReportFormat = ReportFormat.table,
     out: Path | None = None,
 ) -> None:
-    """The yearly report in ``fmt``: printed, or written to ``out``."""
+    """The yearly report in ``fmt``: printed, or written to ``out``; ``county`` None: the whole
+    ledger."""
     from unioncli.cli import report_formats as rf
     from unioncli.services.report import federation_name, report_with_previous, year_report
 
-    scope, scope_name = _scope(org, township)
+    scope, scope_name = _scope(org, township, county)
     eng = state.target()
     if fmt is ReportFormat.json:
         _emit(_json(year_report(eng, year, scope)), out)
         return
     cur, prev = report_with_previous(eng, year, scope)
+    scope_name = scope_name or _whole(eng)
     doc = rf.year_doc(year, cur, prev, federation=federation_name(eng), scope=scope_name)
     _show(doc, fmt, out, eng)
 
@@ -223,18 +255,23 @@ def year_cmd(
     year: str = typer.Argument(..., help="年度，如 2024"),
     org: str | None = OrgOption,
     township: str | None = TownshipOption,
+    county: str | None = CountyOption,
+    city: bool = CityOption,
     fmt: ReportFormat | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
     out: Path | None = OutOption,
 ) -> None:
     """年度工作数据（每项与上年同比），可存为 Markdown、CSV、JSON、可打印的 HTML 或 XLSX. Example: unioncli report year 2024"""
     chosen = choose_format(fmt, out)
-    print_year(_year(year), org=org, township=township, fmt=chosen, out=out)
+    where = _county(county, city)
+    print_year(_year(year), org=org, township=township, county=where, fmt=chosen, out=out)
 
 
 @app.command("by-org")
 def by_org_cmd(
     year: str = typer.Argument(..., help="年度，如 2024"),
     township: str | None = TownshipOption,
+    county: str | None = CountyOption,
+    city: bool = CityOption,
     fmt: ReportFormat | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
     out: Path | None = OutOption,
 ) -> None:
@@ -244,18 +281,41 @@ def by_org_cmd(
 
     chosen = choose_format(fmt, out)
     number = _year(year)
+    where = _county(county, city)
     eng = state.target()
-    data = by_org(eng, number, township.strip() if township else None)
+    data = by_org(eng, number, township.strip() if township else None, where)
     if chosen is ReportFormat.json:
-        payload = {
-            "year": number,
-            "township": township,
-            "orgs": data,
-            "total": rf.by_org_totals(data),
-        }
+        payload: dict[str, Any] = {"year": number, "township": township}
+        if where is not None:
+            payload["county"] = where
+        payload.update({"orgs": data, "total": rf.by_org_totals(data)})
         _emit(_json(payload), out)
         return
-    doc = rf.by_org_doc(number, data, federation=federation_name(eng), scope=township)
+    names = [n for n in (where, township.strip() if township else None) if n]
+    scope = " · ".join(names) if names else _whole(eng)
+    doc = rf.by_org_doc(number, data, federation=federation_name(eng), scope=scope)
+    _show(doc, chosen, out, eng)
+
+
+@app.command("by-county")
+def by_county_cmd(
+    year: str = typer.Argument(..., help="年度，如 2024"),
+    fmt: ReportFormat | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+    out: Path | None = OutOption,
+) -> None:
+    """各区县的年度主要数据，一个区县一行，末行全市合计（不论本人所在区县）. Example: unioncli report by-county 2024"""
+    from unioncli.cli import report_formats as rf
+    from unioncli.services.report import by_county, by_county_totals, federation_name
+
+    chosen = choose_format(fmt, out)
+    number = _year(year)
+    eng = state.target()
+    data = by_county(eng, number)
+    if chosen is ReportFormat.json:
+        payload = {"year": number, "counties": data, "total": by_county_totals(data)}
+        _emit(_json(payload), out)
+        return
+    doc = rf.by_county_doc(number, data, by_county_totals(data), federation=federation_name(eng))
     _show(doc, chosen, out, eng)
 
 
@@ -265,6 +325,8 @@ def trend_cmd(
     end: str = typer.Option(..., "--to", help="截止年度，如 2024"),
     org: str | None = OrgOption,
     township: str | None = TownshipOption,
+    county: str | None = CountyOption,
+    city: bool = CityOption,
     fmt: TrendFormat = typer.Option(TrendFormat.table, "--format", "-f", help="table|csv|json"),
 ) -> None:
     """主要数据逐年走势（终端里画成条形）. Example: unioncli report trend --from 2018 --to 2024"""
@@ -274,7 +336,7 @@ def trend_cmd(
     first, last = _year(start, "from"), _year(end, "to")
     if first > last:
         raise UsageError("report.range", start=first, end=last)
-    scope, scope_name = _scope(org, township)
+    scope, scope_name = _scope(org, township, _county(county, city))
     eng = state.target()
     data = trend(eng, first, last, scope)
     if fmt is TrendFormat.json:
@@ -292,7 +354,7 @@ def trend_cmd(
         start=first,
         end=last,
         federation=federation_name(eng),
-        scope=scope_name,
+        scope=scope_name or _whole(eng),
     )
     grouped(doc.headers, doc.numeric, rf.terminal_groups(doc), title=doc.title, notes=doc.notes)
 

@@ -31,6 +31,10 @@ i18n.register(
     {
         "rep.title": ("{name}{year}年度工会工作主要数据", "{name}trade-union figures for {year}"),
         "rep.title.by_org": ("{name}{year}年度各基层工会数据", "{name}figures by union for {year}"),
+        "rep.title.by_county": (
+            "{name}{year}年度各区县主要数据",
+            "{name}main figures by county for {year}",
+        ),
         "rep.title.trend": (
             "{name}{start}—{end}年主要数据走势",
             "{name}main figures {start}–{end}",
@@ -41,6 +45,7 @@ i18n.register(
         "rep.year_col": ("{year}年", "{year}"),
         "rep.scope": ("范围：{scope}", "scope: {scope}"),
         "rep.scope.county": ("全县", "the whole county"),
+        "rep.scope.city": ("全市（全部区县）", "the whole city (every county)"),
         "rep.made": ("生成时间：{at}", "made {at}"),
         "rep.version": ("工具版本：unioncli {version}", "tool: unioncli {version}"),
         "rep.fingerprint": ("台账指纹：{fp}", "ledger fingerprint: {fp}"),
@@ -82,6 +87,14 @@ i18n.register(
         "rep.org.total": ("合计", "total"),
         "rep.org.none": ("（未归属基层工会）", "(no union)"),
         "rep.org.no_township": ("（未填乡镇）", "(no township)"),
+        "rep.county.name": ("区县", "county"),
+        "rep.county.none": ("未分区县", "no county"),
+        "rep.county.total": ("全市合计", "city total"),
+        "rep.county.none_note": (
+            "未分区县：未填区县的基层工会和站点，以及不属于任何基层工会的档案、帮扶和助学",
+            "no county: unions and stations without a county, and the files, aid and grants "
+            "of no union",
+        ),
         "rep.scope.no_stations": (
             "服务站点按乡镇登记，不属于某个基层工会，本范围不统计站点数据",
             "stations belong to townships, not unions: no station figures for this scope",
@@ -96,6 +109,9 @@ i18n.register(
         "rep.col.aid.amount_fen": ("帮扶万元", "aid yuan"),
         "rep.col.grants.students": ("助学人数", "students"),
         "rep.col.grants.amount_fen": ("助学万元", "grant yuan"),
+        "rep.col.orgs.total_end": ("基层工会", "unions"),
+        "rep.col.stations.open_end": ("开放站点", "stations"),
+        "rep.col.stations.visits": ("站点服务人次", "station visits"),
         "rep.trend.year": ("年度", "year"),
         "rep.trend.value": ("数值", "value"),
         "rep.trend.members.new": ("新发展会员（人）", "new members"),
@@ -398,13 +414,22 @@ def _plain_figure(n: int, unit: str) -> Cell:
     return Cell(f"{n:,}", n, "#,##0", True, str(n))
 
 
+def city_scope() -> str:
+    """How a report names the whole of a ledger that holds several counties."""
+    return i18n.t("rep.scope.city")
+
+
 def by_org_doc(
     year: int, data: Sequence[dict[str, Any]], *, federation: str | None, scope: str | None
 ) -> Doc:
-    """One row per union, grouped by township (the service's order), and the totals last."""
+    """One row per union, grouped by township (the service's order) — by county and township
+    when the unions are of several counties — and the totals last."""
     sections: list[Section] = []
+    counties = {r.get("county") for r in data if r.get("org")}
     for r in data:
         town = str(r.get("township") or "") or i18n.t("rep.org.no_township")
+        if len(counties) > 1 and r.get("org"):
+            town = f"{r.get('county') or i18n.t('rep.county.none')} · {town}"
         if not sections or sections[-1].name != town:
             sections.append(Section(town, []))
         name = str(r["org"]) if r.get("org") else i18n.t("rep.org.none")
@@ -430,6 +455,56 @@ def by_org_doc(
         group_header=i18n.t("rep.org.township"),
         sheet=str(year),
         kind="by-org",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# By county
+
+BY_COUNTY_KEYS: tuple[tuple[str, str], ...] = (
+    ("members.new", PERSON),
+    ("members.new_migrant", PERSON),
+    ("members.active_end", PERSON),
+    ("orgs.total_end", UNIT),
+    ("hardship.opened", HOUSEHOLD),
+    ("hardship.open_end", HOUSEHOLD),
+    ("aid.households", HOUSEHOLD),
+    ("aid.amount_fen", MONEY),
+    ("grants.students", PERSON),
+    ("grants.amount_fen", MONEY),
+    ("stations.open_end", UNIT),
+    ("stations.visits", VISITS),
+)
+
+
+def by_county_doc(
+    year: int,
+    data: Sequence[dict[str, Any]],
+    totals: dict[str, int],
+    *,
+    federation: str | None,
+) -> Doc:
+    """One row per county (the service's order, 未分区县 last), and the city's totals last."""
+
+    def cells(label: str, figures: dict[str, Any]) -> list[Cell]:
+        return [text_cell(label)] + [
+            _plain_figure(int(figures.get(key) or 0), unit) for key, unit in BY_COUNTY_KEYS
+        ]
+
+    rows = [Row(cells(str(r["county"] or i18n.t("rep.county.none")), r)) for r in data]
+    rows.append(Row(cells(i18n.t("rep.county.total"), totals), total=True))
+    notes = [i18n.t("rep.scope", scope=city_scope())]
+    if any(r["county"] is None for r in data):
+        notes.append(i18n.t("rep.county.none_note"))
+    return Doc(
+        title=i18n.t("rep.title.by_county", name=_name_prefix(federation), year=year),
+        headers=[i18n.t("rep.county.name")]
+        + [i18n.t(f"rep.col.{key}") for key, _ in BY_COUNTY_KEYS],
+        numeric=[False] + [True] * len(BY_COUNTY_KEYS),
+        sections=[Section(None, rows)],
+        notes=notes,
+        sheet=str(year),
+        kind="by-county",
     )
 
 

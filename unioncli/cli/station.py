@@ -16,6 +16,7 @@ from unioncli.cli.common import (
     list_when_bare,
     masker,
     reveal,
+    state,
     uow,
 )
 
@@ -58,6 +59,7 @@ i18n.register(
         ),
         "station.none": ("没有符合条件的站点", "no matching stations"),
         "station.count": ("共 {n} 个站点", "{n} stations"),
+        "station.count_in": ("{county}：共 {n} 个站点", "{county}: {n} stations"),
         "station.legend": ("设施：{legend}", "facilities: {legend}"),
         "station.col.marks": ("设施", "facilities"),
         "station.col.check": ("达标检查", "standard check"),
@@ -175,6 +177,9 @@ def add(
     ),
     lat: float | None = typer.Option(None, "--lat", help="纬度"),
     lon: float | None = typer.Option(None, "--lon", help="经度"),
+    county: str | None = typer.Option(
+        None, "--county", help="所属区县（默认本人所在区县：全局 --county / UNIONCLI_COUNTY）"
+    ),
 ) -> None:
     """登记服务站点. Example: unioncli station add ZD0001 城关镇爱心驿站 --opened 2018-06-01 --township 城关镇 --facilities 饮水、桌椅、应急药箱、手机充电"""
     from unioncli.cli.render import line
@@ -199,9 +204,10 @@ def add(
         facilities=facilities,
         latitude=lat,
         longitude=lon,
+        county=county,
     )
     with uow() as work:
-        view = add_station(work, raw)
+        view = add_station(work, raw, county=state.county)
         work.commit()
     line(
         i18n.t(
@@ -237,6 +243,7 @@ def update(
     facilities: str | None = typer.Option(None, "--facilities", help="设施（整体替换）"),
     lat: float | None = typer.Option(None, "--lat", help="纬度"),
     lon: float | None = typer.Option(None, "--lon", help="经度"),
+    county: str | None = typer.Option(None, "--county", help="改属区县（转到另一区县）"),
 ) -> None:
     """修改站点信息（空项不改；状态用 suspend/close/reopen）. Example: unioncli station update ZD0001 --sign --rules --facilities 饮水、桌椅、应急药箱、手机充电、无线网络"""
     from unioncli.cli.render import line
@@ -261,6 +268,7 @@ def update(
         facilities=facilities,
         latitude=lat,
         longitude=lon,
+        county=county,
     )
     with uow() as work:
         view = update_station(work, ref, raw)
@@ -299,6 +307,7 @@ def show(
             (f("station_code"), v.code),
             (f("station_name"), v.name),
             (f("station_address"), v.address),
+            *([(f("county"), v.county)] if v.county else []),
             (f("township"), v.township),
             (f("station_host"), v.host),
             (f("build_model"), BuildModel(v.build_model).label() if v.build_model else None),
@@ -377,15 +386,24 @@ def list_cmd(
     from unioncli.enums import StationRating
     from unioncli.services.stations import StationFilter, list_stations
 
-    flt = StationFilter(township=township, status=status, rating=rating, rating_year=rating_year)
+    flt = StationFilter(
+        township=township,
+        status=status,
+        rating=rating,
+        rating_year=rating_year,
+        county=state.county,
+    )
     with uow() as work:
         found = list_stations(work, flt)
+    # the county only where there are counties: a county's own ledger lists as it did
+    with_county = any(r.county for r in found)
     if fmt == Format.json:
         dump_json(
             [
                 {
                     "code": r.code,
                     "name": r.name,
+                    **({"county": r.county} if with_county else {}),
                     "township": r.township,
                     "host": r.host,
                     "build_model": r.build_model,
@@ -430,6 +448,7 @@ def list_cmd(
         )
         data.append(d)
     columns = [
+        *([Column("county", f("county"))] if with_county else []),
         Column("township", f("township")),
         Column("code", f("station_code")),
         Column("name", f("station_name"), wrap=True),
@@ -440,7 +459,11 @@ def list_cmd(
         Column("rating", f("rating")),
     ]
     used = {c for r in found for c in r.facilities}
-    footer = i18n.t("station.count", n=len(found))
+    footer = (
+        i18n.t("station.count_in", county=state.county, n=len(found))
+        if state.county
+        else i18n.t("station.count", n=len(found))
+    )
     if used:
         footer += "\n" + i18n.t("station.legend", legend=_legend(used))
     rows(columns, data, fmt.value, footer=footer if fmt == Format.table else None)
@@ -507,7 +530,7 @@ def check_cmd(
     from unioncli.services.stations import check
 
     with uow() as work:
-        results = check(work, ref)
+        results = check(work, ref, county=state.county)
     data = []
     for c in results:
         d = asdict(c)
@@ -637,7 +660,14 @@ def ledger_cmd(
     from unioncli.services.stations import ledger
 
     with uow() as work:
-        result = ledger(work.session, year=year, township=township, station=station, by=by)
+        result = ledger(
+            work.session,
+            year=year,
+            township=township,
+            station=station,
+            by=by,
+            county=state.county,
+        )
     f = i18n.field_label
     count = {"show": lambda n: f"{n:,}", "justify": "right"}
     tail = [

@@ -14,7 +14,7 @@ from unioncli.i18n import register
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD = "0007"
+HEAD = "0008"
 
 register(
     {

@@ -21,6 +21,8 @@ class Org(SQLModel, table=True):
     employer_uscc: str | None = Field(default=None, max_length=18)
     type: str = Field(default=OrgType.INDEPENDENT.value, max_length=20)
     township: str | None = Field(default=None, max_length=50, index=True)
+    # 区县: None in a county's own ledger (the ledger is the county); set in a city's shared one
+    county: str | None = Field(default=None, max_length=50, index=True)
     founded: date
     chair: str | None = Field(default=None, max_length=50)
     phone: str | None = Field(default=None, max_length=30)

@@ -23,6 +23,8 @@ class Station(SQLModel, table=True):
     name: str = Field(max_length=100, index=True)
     address: str | None = Field(default=None, max_length=200)
     township: str | None = Field(default=None, max_length=50, index=True)
+    # 区县, as a union's: None in a county's own ledger; stations have no union to take it from
+    county: str | None = Field(default=None, max_length=50, index=True)
     host: str | None = Field(default=None, max_length=100)  # 依托单位
     build_model: str | None = Field(default=None, max_length=20)
     opened_on: date = Field(index=True)

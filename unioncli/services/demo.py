@@ -55,6 +55,11 @@ FIRST_YEAR, LAST_YEAR = 2015, 2024
 COUNTY_REGION = "230125"  # the county's own region code; migrants come from the others
 OTHER_REGIONS = ("230126", "230127", "231121", "410122", "341221", "511621")
 TOWNSHIPS = ("城关镇", "河西镇", "东风镇", "新华街道", "红旗乡", "太平镇", "永安乡", "建设街道")
+# a city's counties (区县), for ``counties``: Harbin's districts, counties and county-level cities
+COUNTIES = (
+    "道里区", "南岗区", "道外区", "平房区", "松北区", "香坊区", "呼兰区", "阿城区", "双城区",
+    "依兰县", "方正县", "宾县", "巴彦县", "木兰县", "通河县", "延寿县", "尚志市", "五常市",
+)  # fmt: skip
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅玉兰志强海燕鹏飞晓东宇浩然子轩欣怡佳琪雨桐梓涵一诺思远文博俊杰慧敏丹凤春生秋菊冬梅金凤永福长青德胜振华立新卫东"
@@ -128,6 +133,7 @@ class DemoResult:
     stations: int = 0  # outdoor-worker stations, suspended and closed ones included
     station_ratings: int = 0
     station_logs: int = 0  # monthly service-ledger entries
+    counties: int = 0  # 0: a county's own ledger (no county set)
 
 
 def _rand_date(rng: random.Random, start: date, end: date) -> date:
@@ -1663,11 +1669,18 @@ def build(
     progress: Callable[[int], None] | None = None,
     hardship_files: int | None = None,
     stations: int | None = None,
+    counties: int = 0,
 ) -> DemoResult:
     """Fill the ledger with a sample county: unions, people, members and their history, the
     hardship files with their aid (``hardship_files``, by default 3% of the members), the
     金秋助学 rounds with their grants, and the outdoor-worker stations (``stations``, by default
-    one per 22 members, 20 to 3,000) with their ratings and monthly service ledger."""
+    one per 22 members, 20 to 3,000) with their ratings and monthly service ledger.
+
+    ``counties`` (up to ``len(COUNTIES)``) makes it a city's shared ledger instead: the unions
+    and the stations are spread evenly over that many counties (区县); everything else is the
+    same ledger. 0 (the default) sets no county, as a county's own ledger."""
+    if not 0 <= counties <= len(COUNTIES):
+        raise ValueError(f"counties must be 0 to {len(COUNTIES)}")
     rng = random.Random(seed)
     # a stream of its own, so that the members stay the same whatever the number of files
     hrng = random.Random(seed * 7_919 + 17)
@@ -1684,6 +1697,11 @@ def build(
     if stations is None:
         stations = max(STATION_MIN, min(STATION_MAX, members // STATION_MEMBERS))
     org_rows = _orgs(rng, n_orgs, today)
+    if counties:
+        # each county takes an equal run of unions (of every township); no random draw, so the
+        # rest of the ledger is the one the same seed builds without counties
+        for i, org in enumerate(org_rows):
+            org["county"] = COUNTIES[i * counties // len(org_rows)]
     # members who may head a file: drawn up front, kept if still in the union at the end
     wanted = min(members, round(n_files * MEMBER_HEAD_SHARE))
     drawn = hrng.sample(range(1, members + 1), min(members, 3 * wanted))
@@ -1809,6 +1827,9 @@ def build(
 
         # the outdoor-worker stations, their yearly ratings and monthly service ledger
         station_rows, station_ratings, station_logs = _stations(srng, stations, end, now)
+        if counties:
+            for i, station in enumerate(station_rows):
+                station["county"] = COUNTIES[i % counties]  # in turn: every county builds yearly
         station_tables: tuple[tuple[type[SQLModel], list[dict[str, Any]]], ...] = (
             (Station, station_rows),
             (StationRatingEntry, station_ratings),
@@ -1848,7 +1869,9 @@ def build(
             after=(
                 f'{{"orgs": {n_orgs}, "members": {members}, "seed": {seed}, '
                 f'"hardship_files": {n_files}, "aid": {n_aid}, "grants": {len(grants)}, '
-                f'"stations": {len(station_rows)}}}'
+                f'"stations": {len(station_rows)}'
+                + (f', "counties": {counties}' if counties else "")
+                + "}"
             ),
         )
     return DemoResult(
@@ -1863,4 +1886,5 @@ def build(
         stations=len(station_rows),
         station_ratings=len(station_ratings),
         station_logs=len(station_logs),
+        counties=counties,
     )

@@ -1,8 +1,8 @@
 """The yearly figures (SPEC §4.3), counted from dated events — never from today's snapshot.
 
 Read side only: plain SQL aggregates over integers, returned as plain dataclasses. A ``Scope``
-restricts them to one union or the unions of one township (``services/report.py`` says how each
-register is scoped).
+restricts them to one union, or the unions of one township, of one county (区县), or both
+(``services/report.py`` says how each register is scoped).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from unioncli.enums import MemberEventKind
+from unioncli.i18n import register_fields
+from unioncli.services.common import clean_text
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, TextClause
@@ -25,16 +27,28 @@ if TYPE_CHECKING:
 Query = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
 
 
+register_fields({"county": ("区县", "county")})
+
+COUNTY_MAX = 50
+
+
+def county_name(raw: str | None) -> str | None:
+    """A county (区县) as stored: spaces collapsed, full-width folded; None when blank."""
+    return clean_text(raw, "county", max_len=COUNTY_MAX)
+
+
 @dataclass(frozen=True)
 class Scope:
-    """One part of the county: one union (``org_id``), or the unions of one township."""
+    """One part of the ledger: one union (``org_id``), the unions of one township, of one county
+    (``county``, the 区县 of a city's shared ledger), or of a township in a county."""
 
     org_id: int | None = None
     township: str | None = None
+    county: str | None = None
 
     @property
     def whole(self) -> bool:
-        return self.org_id is None and self.township is None
+        return self.org_id is None and self.township is None and self.county is None
 
 
 def in_scope(scope: Scope | None, column: str) -> str:
@@ -44,6 +58,8 @@ def in_scope(scope: Scope | None, column: str) -> str:
         parts.append(f"{column} = :scope_org_id")
     if scope is not None and scope.township is not None:
         parts.append(f"{column} IN (SELECT id FROM org WHERE township = :scope_township)")
+    if scope is not None and scope.county is not None:
+        parts.append(f"{column} IN (SELECT id FROM org WHERE county = :scope_county)")
     return " AND ".join(parts) if parts else "1 = 1"
 
 
@@ -55,6 +71,8 @@ def scope_params(scope: Scope | None) -> dict[str, Any]:
         out["scope_org_id"] = scope.org_id
     if scope.township is not None:
         out["scope_township"] = scope.township
+    if scope.county is not None:
+        out["scope_county"] = scope.county
     return out
 
 

@@ -15,10 +15,11 @@ from unioncli.db.uow import UnitOfWork
 from unioncli.enums import MemberStatus, OrgType
 from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
 from unioncli.i18n import register
-from unioncli.ids import parse_uscc
+from unioncli.ids import parse_uscc, record_id
 from unioncli.models import Member, Org
 from unioncli.models.base import utcnow
 from unioncli.services.common import Collector, blank, clean_text, require
+from unioncli.services.figures import county_name
 
 register(
     {
@@ -38,6 +39,11 @@ register(
         ),
         "org.future": ("日期在今天之后", "the date is after today"),
         "org.nothing_to_update": ("没有要修改的内容", "nothing to update"),
+        "org.other_county": (
+            "工会“{name}”属于{found}，不在{county}（全市：--city）",
+            "union “{name}” belongs to {found}, not {county} (the whole ledger: --city)",
+        ),
+        "org.no_county": ("未分区县", "no county"),
     }
 )
 
@@ -55,6 +61,7 @@ class OrgView:
     chair: str | None
     phone: str | None
     active_members: int = 0
+    county: str | None = None
 
     @classmethod
     def of(cls, org: Org, active_members: int = 0) -> OrgView:
@@ -71,6 +78,7 @@ class OrgView:
             chair=org.chair,
             phone=org.phone,
             active_members=active_members,
+            county=org.county,
         )
 
 
@@ -102,6 +110,7 @@ def parse_org_fields(raw: dict[str, Any]) -> dict[str, Any]:
         "founded": lambda v: _past_date(v, "founded"),
         "chair": lambda v: clean_text(v, "chair", max_len=50),
         "phone": lambda v: clean_text(v, "org_phone", max_len=30),
+        "county": county_name,
     }
     column = {"org_name": "name", "org_uscc": "uscc", "org_type": "type"}
     for key, parse in parsers.items():
@@ -127,6 +136,8 @@ def _audit_keys(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_unique(uow: UnitOfWork, fields: dict[str, Any], own_id: int | None) -> None:
+    # two clerks registering the same union at once: the second waits, then sees the first's
+    uow.serialize(*[("org_" + k, fields[k]) for k in ("name", "uscc") if fields.get(k)])
     s = uow.session
     if "name" in fields:
         other = s.scalars(select(Org).where(col(Org.name) == fields["name"])).first()
@@ -138,9 +149,12 @@ def _check_unique(uow: UnitOfWork, fields: dict[str, Any], own_id: int | None) -
             raise Conflict("org.uscc_taken", uscc=fields["uscc"], name=other.name)
 
 
-def add_org(uow: UnitOfWork, raw: dict[str, Any]) -> OrgView:
+def add_org(uow: UnitOfWork, raw: dict[str, Any], *, county: str | None = None) -> OrgView:
+    """Register a union; ``county`` (the clerk's) is its county unless ``raw`` names one."""
     require(raw, ("org_name", "founded"))
     fields = parse_org_fields(raw)
+    if "county" not in fields and county_name(county) is not None:
+        fields["county"] = county_name(county)
     _check_unique(uow, fields, None)
     org = Org(**fields)
     uow.session.add(org)
@@ -154,8 +168,9 @@ def find_org(uow: UnitOfWork, ref: str) -> Org:
     s = uow.session
     ref = ref.strip()
     org: Org | None = None
-    if ref.isdigit() and len(ref) < 10:
-        org = s.get(Org, int(ref))
+    number = record_id(ref) if ref.isdigit() else None
+    if number is not None:
+        org = s.get(Org, number)
     if org is None and len(ref) == 18:
         org = s.scalars(select(Org).where(col(Org.uscc) == ref.upper())).first()
     if org is None:
@@ -209,11 +224,39 @@ def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
     return OrgView.of(org, _active_count(uow, org.id))
 
 
-def list_orgs(uow: UnitOfWork, *, township: str | None = None) -> list[OrgView]:
+def in_county(org: Org, county: str | None) -> None:
+    """Refuse a union outside the clerk's ``county`` (None: every union is in)."""
+    wanted = county_name(county)
+    if wanted is not None and org.county != wanted:
+        found = org.county or i18n.t("org.no_county")
+        raise NotFound("org.other_county", name=org.name, found=found, county=wanted)
+
+
+def known_counties(uow: UnitOfWork) -> set[str]:
+    """The counties some union or station carries (none in a county's own ledger)."""
+    from unioncli.models import Station
+
     s = uow.session
+    found = set(s.scalars(select(col(Org.county)).where(col(Org.county).is_not(None)).distinct()))
+    found |= set(
+        s.scalars(select(col(Station.county)).where(col(Station.county).is_not(None)).distinct())
+    )
+    return {str(c) for c in found}
+
+
+def list_orgs(
+    uow: UnitOfWork, *, township: str | None = None, county: str | None = None
+) -> list[OrgView]:
+    """Unions by county, township and name, with their active members; ``township`` and
+    ``county`` (the clerk's) keep the unions there."""
+    s = uow.session
+    county = county_name(county)
+    active = [col(Member.status) == MemberStatus.ACTIVE.value]
+    if county is not None:  # count the county's members only, not the whole city's
+        active.append(col(Member.org_id).in_(select(col(Org.id)).where(col(Org.county) == county)))
     counts = (
         select(col(Member.org_id), func.count().label("n"))
-        .where(col(Member.status) == MemberStatus.ACTIVE.value)
+        .where(*active)
         .group_by(col(Member.org_id))
         .subquery()
     )
@@ -222,7 +265,12 @@ def list_orgs(uow: UnitOfWork, *, township: str | None = None) -> list[OrgView]:
     )
     if township:
         stmt = stmt.where(col(Org.township) == township)
-    stmt = stmt.order_by(col(Org.township), col(Org.name))
+    if county is not None:
+        stmt = stmt.where(col(Org.county) == county)
+    # a city's unions by county first (none last); a county's own ledger has none to sort by
+    stmt = stmt.order_by(
+        col(Org.county).is_(None), col(Org.county), col(Org.township), col(Org.name)
+    )
     return [OrgView.of(org, int(n)) for org, n in s.execute(stmt).all()]
 
 

@@ -1,4 +1,4 @@
-"""The yearly report (SPEC §4.3): every register's figures of a year, for the county or one part.
+"""The yearly report (SPEC §4.3): every register's figures of a year, for the ledger or one part.
 
 Read side only: plain SQL aggregates over integers (never rows loaded as objects), dates
 compared as ranges so the date indexes serve them. Money is integer fen. Every reading function
@@ -6,8 +6,9 @@ takes an ``Engine`` or a ``Target``; given the Target of a SQLite ledger it read
 standard library's sqlite3 (``db.fastread``) and never imports SQLAlchemy — the fast way for a
 command (a server database, or a ledger not at the schema head, goes through the engine).
 
-Scope (``Scope``, from ``services/figures.py``): one union (``org_id``) or the unions of one
-township (``org.township``); both given means that union, if it lies in that township.
+Scope (``Scope``, from ``services/figures.py``): one union (``org_id``), the unions of one
+township (``org.township``) or of one county (``org.county``, 区县: a city's shared ledger holds
+several counties; a county's own ledger leaves it NULL); given together, they all apply.
 
 - members.*: the events whose ``member_event.org_id`` is in the scope (the union the member was
   in, or moved to); moves out of the scope count as ``members.transferred_out``
@@ -15,12 +16,15 @@ township (``org.township``); both given means that union, if it lies in that tow
 - orgs.*: the scope's unions.
 - hardship.*: files whose ``hardship_file.org_id`` is in the scope; aid.*: entries to those files.
 - grants.*: grants whose file's union, else whose parent's union now (as a member), is in the
-  scope (``grants.grant_org``); a grant with neither counts for the county only.
-- stations.*: stations have a township, no union: with a township they are that township's
-  stations; with an org scope they are left out (0 and {}), and ``scope.stations`` says so.
+  scope (``grants.grant_org``); a grant with neither counts for the whole ledger only.
+- stations.*: stations have a township and a county, no union: with a township or a county they
+  are the stations there; with an org scope they are left out (0 and {}), and ``scope.stations``
+  says so.
 
-A scoped report carries ``scope.org_id``, ``scope.township`` and ``scope.stations``
-(``"township"`` or ``"none"``); the county's report has no ``scope.*`` key.
+A scoped report carries ``scope.org_id``, ``scope.township``, ``scope.stations`` (``"township"``,
+``"county"`` or ``"none"``) and ``scope.county``; the whole ledger's report has no ``scope.*``
+key. A scope naming a county that no union and no station carries is refused (``NotFound``):
+a misspelt county would otherwise print a report of zeros.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from unioncli import i18n
 from unioncli.config import Target
+from unioncli.errors import NotFound
 from unioncli.services.common import clean_text
 from unioncli.services.figures import (
     Query,
@@ -49,7 +54,7 @@ from unioncli.services.figures import (
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from unioncli.db.uow import UnitOfWork
 
@@ -57,28 +62,41 @@ if TYPE_CHECKING:
     # ledger at the schema head is read through the standard library's sqlite3
     # (``db.fastread``), so a report does not import SQLAlchemy: on a million members that is
     # most of the whole process's time.
-    Source: TypeAlias = Engine | Target
+    # A Connection reads inside its open transaction, uncommitted rows included (``db copy``
+    # checks a copy's figures before it commits).
+    Source: TypeAlias = Engine | Connection | Target
 
 
 @contextmanager
-def _query(source: Engine | Target) -> Iterator[Query]:
+def _query(source: Source) -> Iterator[Query]:
     if isinstance(source, Target):
         from unioncli.db.fastread import reader
 
         with reader(source) as r:
             yield on_reader(r)
         return
+    from sqlalchemy import Connection
+
+    if isinstance(source, Connection):
+        yield on_connection(source)
+        return
     with source.connect() as conn:
         yield on_connection(conn)
 
 
 __all__ = [
+    "BY_COUNTY_KEYS",
     "BY_ORG_KEYS",
     "SPEC_KEYS",
     "TREND_KEYS",
     "Scope",
+    "by_county",
+    "by_county_totals",
     "by_org",
+    "check_county",
+    "county_order",
     "federation_name",
+    "known_counties",
     "ledger_fingerprint",
     "report_with_previous",
     "set_federation_name",
@@ -87,6 +105,20 @@ __all__ = [
 ]
 
 i18n.register_fields({"federation_name": ("总工会名称", "federation name")})
+i18n.register(
+    {
+        "county.unknown": (
+            "台账中没有属于“{county}”的基层工会或服务站点（台账中的区县：{known}）",
+            "no union or station in the ledger belongs to “{county}” (counties: {known})",
+        ),
+        "county.none_in_ledger": (
+            "本台账未划分区县，没有属于“{county}”的基层工会或服务站点；"
+            "统计整个台账请去掉 --county（或设置的 UNIONCLI_COUNTY），或加 --city",
+            "this ledger has no counties, so nothing belongs to “{county}”; for the whole "
+            "ledger drop --county (or the UNIONCLI_COUNTY setting), or add --city",
+        ),
+    }
+)
 
 SPEC_KEYS: tuple[str, ...] = (
     "year",
@@ -145,6 +177,23 @@ BY_ORG_KEYS: tuple[str, ...] = (
     "aid.amount_fen",
     "grants.students",
     "grants.amount_fen",
+)
+
+# the main figures of ``report by-county``: each is a sum over the counties (a county's
+# transfers out include moves to another county's union, so members.transferred_out is not)
+BY_COUNTY_KEYS: tuple[str, ...] = (
+    "members.new",
+    "members.new_migrant",
+    "members.active_end",
+    "orgs.total_end",
+    "hardship.opened",
+    "hardship.open_end",
+    "aid.households",
+    "aid.amount_fen",
+    "grants.students",
+    "grants.amount_fen",
+    "stations.open_end",
+    "stations.visits",
 )
 
 FEDERATION_NAME = "federation_name"
@@ -283,10 +332,15 @@ def _stations(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str
             "stations.visits": 0,
             "stations.activities": 0,
         }
-    here = of_here = "1 = 1"
+    conds = []
     if scope is not None and scope.township is not None:
-        here = "township = :scope_township"
-        of_here = "station_id IN (SELECT id FROM station WHERE township = :scope_township)"
+        conds.append("township = :scope_township")
+    if scope is not None and scope.county is not None:
+        conds.append("county = :scope_county")
+    here = of_here = "1 = 1"
+    if conds:
+        here = " AND ".join(conds)
+        of_here = f"station_id IN (SELECT id FROM station WHERE {here})"
     opened, open_end = q(_STATIONS.format(here=here), params)[0]
     rated = {str(r): int(n) for r, n in q(_RATED.format(of_here=of_here), params)}
     visits, activities = q(_LOGS.format(of_here=of_here), params)[0]
@@ -324,8 +378,57 @@ def _report(q: Query, year: int, scope: Scope | None) -> dict[str, Any]:
     if scope is not None and not scope.whole:
         ordered["scope.org_id"] = scope.org_id
         ordered["scope.township"] = scope.township
-        ordered["scope.stations"] = "none" if scope.org_id is not None else "township"
+        ordered["scope.stations"] = (
+            "none"
+            if scope.org_id is not None
+            else "township"
+            if scope.township is not None
+            else "county"
+        )
+        ordered["scope.county"] = scope.county
     return ordered
+
+
+def _check_scope(q: Query, scope: Scope | None) -> None:
+    if scope is not None and scope.county is not None:
+        _check_county(q, scope.county)
+
+
+def county_order(name: str) -> bytes:
+    """Sort key of county names in the order a Chinese list takes: GB 2312 orders its common
+    characters by pinyin (道里区, 南岗区, 平房区, …), without loading a pinyin table."""
+    return name.encode("gb18030")
+
+
+def _known_counties(q: Query) -> list[str]:
+    found = q(
+        "SELECT county FROM org WHERE county IS NOT NULL "
+        "UNION SELECT county FROM station WHERE county IS NOT NULL",
+        {},
+    )
+    return sorted((str(r[0]) for r in found), key=county_order)
+
+
+def _check_county(q: Query, county: str) -> None:
+    known = _known_counties(q)
+    if county in known:
+        return
+    if not known:
+        raise NotFound("county.none_in_ledger", county=county)
+    raise NotFound("county.unknown", county=county, known=i18n.join(known))
+
+
+def known_counties(source: Source) -> list[str]:
+    """The counties (区县) some union or station carries, by pinyin; [] for a county's own
+    ledger."""
+    with _query(source) as q:
+        return _known_counties(q)
+
+
+def check_county(source: Source, county: str) -> None:
+    """Refuse (``NotFound``, exit 3) a county that no union and no station carries."""
+    with _query(source) as q:
+        _check_county(q, county)
 
 
 def year_report(source: Source, year: int, scope: Scope | None = None) -> dict[str, Any]:
@@ -335,6 +438,7 @@ def year_report(source: Source, year: int, scope: Scope | None = None) -> dict[s
     money integer fen, maps keyed by the English codes and sorted; every key present (0 or {}
     when nothing). See the module for ``scope`` and ``source``."""
     with _query(source) as q:
+        _check_scope(q, scope)
         return _report(q, year, scope)
 
 
@@ -343,6 +447,7 @@ def report_with_previous(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(this year's report, the previous year's), on one connection — for 同比."""
     with _query(source) as q:
+        _check_scope(q, scope)
         return _report(q, year, scope), _report(q, year - 1, scope)
 
 
@@ -352,6 +457,7 @@ def trend(
     """One dict per year from ``from_year`` to ``to_year``: ``year`` and ``TREND_KEYS``."""
     rows = []
     with _query(source) as q:
+        _check_scope(q, scope)
         for year in range(from_year, to_year + 1):
             report = _report(q, year, scope)
             rows.append({"year": year, **{k: report[k] for k in TREND_KEYS}})
@@ -410,51 +516,70 @@ GROUP BY COALESCE(f.org_id, m.org_id)
 """
 
 
-def by_org(source: Source, year: int, township: str | None = None) -> list[dict[str, Any]]:
-    """One row per union (founded by 31 December, or with any figure in the year), ordered by
-    township (none last) and name: ``org_id``, ``org``, ``township`` and ``BY_ORG_KEYS``, scoped
-    as ``year_report`` scopes each register, by GROUP BY queries.
-
-    Figures that belong to no union (files without a union and their aid; grants whose parent
-    neither holds the grant's file nor is a member) come in a last row with ``org_id``, ``org``
-    and ``township`` None — only when there are any, and only for the county (no ``township``).
-    So, for the county, each additive key summed over the rows is the county's figure.
-    """
-    params: dict[str, Any] = {**year_bounds(year), "year": year}
-    rows: dict[int | None, dict[str, Any]] = {}
+def _per_org(q: Query, params: dict[str, Any]) -> dict[int | None, dict[str, int]]:
+    """``BY_ORG_KEYS`` of every union with any figure, by GROUP BY queries; the key None holds
+    what belongs to no union (files without one and their aid; grants whose parent neither holds
+    the grant's file nor is a member)."""
+    rows: dict[int | None, dict[str, int]] = {}
 
     def add(org_id: Any, key: str, value: Any) -> None:
         oid = None if org_id is None else int(org_id)
         row = rows.setdefault(oid, dict.fromkeys(BY_ORG_KEYS, 0))
         row[key] += int(value or 0)
 
-    with _query(source) as q:
-        orgs = {
-            int(oid): (name, town, founded)
-            for oid, name, town, founded in q("SELECT id, name, township, founded FROM org", {})
-        }
-        for oid, n, migrant in q(_BY_ORG_JOINS, params):
-            add(oid, "members.new", n)
-            add(oid, "members.new_migrant", migrant)
-        for oid, n in q(_BY_ORG_IN_UNION, params):
-            add(oid, "members.active_end", n)
-        for oid, n in q(_BY_ORG_RETAINED, params):
-            add(oid, "members.active_end", -int(n))
-        for oid, opened, open_end in q(_BY_ORG_FILES, params):
-            add(oid, "hardship.opened", opened)
-            add(oid, "hardship.open_end", open_end)
-        for oid, households, n, fen in q(_BY_ORG_AID, params):
-            add(oid, "aid.households", households)
-            add(oid, "aid.person_times", n)
-            add(oid, "aid.amount_fen", fen)
-        for oid, students, fen in q(_BY_ORG_GRANTS, params):
-            add(oid, "grants.students", students)
-            add(oid, "grants.amount_fen", fen)
+    for oid, n, migrant in q(_BY_ORG_JOINS, params):
+        add(oid, "members.new", n)
+        add(oid, "members.new_migrant", migrant)
+    for oid, n in q(_BY_ORG_IN_UNION, params):
+        add(oid, "members.active_end", n)
+    for oid, n in q(_BY_ORG_RETAINED, params):
+        add(oid, "members.active_end", -int(n))
+    for oid, opened, open_end in q(_BY_ORG_FILES, params):
+        add(oid, "hardship.opened", opened)
+        add(oid, "hardship.open_end", open_end)
+    for oid, households, n, fen in q(_BY_ORG_AID, params):
+        add(oid, "aid.households", households)
+        add(oid, "aid.person_times", n)
+        add(oid, "aid.amount_fen", fen)
+    for oid, students, fen in q(_BY_ORG_GRANTS, params):
+        add(oid, "grants.students", students)
+        add(oid, "grants.amount_fen", fen)
+    return rows
 
+
+def by_org(
+    source: Source, year: int, township: str | None = None, county: str | None = None
+) -> list[dict[str, Any]]:
+    """One row per union (founded by 31 December, or with any figure in the year), ordered by
+    county and township (none last) and name: ``org_id``, ``org``, ``township`` (and ``county``
+    when the ledger has counties) and ``BY_ORG_KEYS``, scoped as ``year_report`` scopes each
+    register, by GROUP BY queries. ``township`` and ``county`` keep the unions there.
+
+    Figures that belong to no union (files without a union and their aid; grants whose parent
+    neither holds the grant's file nor is a member) come in a last row with ``org_id``, ``org``
+    and ``township`` None — only when there are any, and only for the whole ledger (no
+    ``township``, no ``county``). So, for the ledger, each additive key summed over the rows is
+    the ledger's figure.
+    """
+    params: dict[str, Any] = {**year_bounds(year), "year": year}
+    with _query(source) as q:
+        if county is not None:
+            _check_county(q, county)
+        orgs = {
+            int(oid): (name, town, cty, founded)
+            for oid, name, town, cty, founded in q(
+                "SELECT id, name, township, county, founded FROM org", {}
+            )
+        }
+        rows = _per_org(q, params)
+
+    with_county = any(cty is not None for _, _, cty, _ in orgs.values())
     end = year_bounds(year)["end"]
     out = []
-    for oid, (name, town, founded) in orgs.items():
+    for oid, (name, town, cty, founded) in orgs.items():
         if township is not None and town != township:
+            continue
+        if county is not None and cty != county:
             continue
         figures = rows.get(oid)
         founded_by_end = str(founded) <= end.isoformat()
@@ -462,19 +587,88 @@ def by_org(source: Source, year: int, township: str | None = None) -> list[dict[
             continue
         if figures is not None and not founded_by_end and not any(figures.values()):
             continue
-        out.append(
-            {
-                "org_id": oid,
-                "org": name,
-                "township": town,
-                **(figures or dict.fromkeys(BY_ORG_KEYS, 0)),
-            }
+        row: dict[str, Any] = {"org_id": oid, "org": name, "township": town}
+        if with_county:
+            row["county"] = cty
+        out.append({**row, **(figures or dict.fromkeys(BY_ORG_KEYS, 0))})
+    out.sort(
+        key=lambda r: (
+            r.get("county") is None,
+            r.get("county") or "",
+            r["township"] is None,
+            r["township"] or "",
+            r["org"],
         )
-    out.sort(key=lambda r: (r["township"] is None, r["township"] or "", r["org"]))
+    )
     orphans = rows.get(None)
-    if township is None and orphans is not None and any(orphans.values()):
-        out.append({"org_id": None, "org": None, "township": None, **orphans})
+    if township is None and county is None and orphans is not None and any(orphans.values()):
+        last: dict[str, Any] = {"org_id": None, "org": None, "township": None}
+        if with_county:
+            last["county"] = None
+        out.append({**last, **orphans})
     return out
+
+
+# --- by county ---------------------------------------------------------------------------------
+
+_BY_COUNTY_ORGS = """
+SELECT county, SUM(CASE WHEN founded <= :end THEN 1 ELSE 0 END) FROM org GROUP BY county
+"""
+_BY_COUNTY_STATIONS = """
+SELECT county, SUM(CASE WHEN closed_on IS NULL OR closed_on > :end THEN 1 ELSE 0 END)
+FROM station WHERE opened_on <= :end
+GROUP BY county
+"""
+_BY_COUNTY_VISITS = """
+SELECT s.county, COALESCE(SUM(l.visits), 0)
+FROM station_log l JOIN station s ON s.id = l.station_id
+WHERE l.month BETWEEN :start AND :last_month
+GROUP BY s.county
+"""
+
+
+def by_county(source: Source, year: int) -> list[dict[str, Any]]:
+    """One row per county (区县) the ledger's unions and stations carry, by pinyin:
+    ``county`` and ``BY_COUNTY_KEYS``, scoped as ``year_report`` with ``Scope(county=…)`` scopes
+    them. A last row with ``county`` None holds the unions and stations with no county and the
+    figures that belong to no union (only when there are any; for a county's own ledger it is the
+    only row). Each key summed over the rows is the whole ledger's ``year_report`` figure.
+    """
+    params: dict[str, Any] = {**year_bounds(year), "year": year, "last_month": date(year, 12, 1)}
+    rows: dict[str | None, dict[str, int]] = {}
+
+    def add(county: Any, key: str, value: Any) -> None:
+        row = rows.setdefault(county, dict.fromkeys(BY_COUNTY_KEYS, 0))
+        row[key] += int(value or 0)
+
+    with _query(source) as q:
+        for known in _known_counties(q):  # a county whose unions came later: a row of 0
+            rows[known] = dict.fromkeys(BY_COUNTY_KEYS, 0)
+        county_of = {int(oid): cty for oid, cty in q("SELECT id, county FROM org", {})}
+        for oid, figures in _per_org(q, params).items():
+            of_org = None if oid is None else county_of.get(oid)
+            for key, value in figures.items():
+                if key in BY_COUNTY_KEYS:
+                    add(of_org, key, value)
+        for cty, n in q(_BY_COUNTY_ORGS, params):
+            add(cty, "orgs.total_end", n)
+        for cty, n in q(_BY_COUNTY_STATIONS, params):
+            add(cty, "stations.open_end", n)
+        for cty, n in q(_BY_COUNTY_VISITS, params):
+            add(cty, "stations.visits", n)
+    named = sorted((c for c in rows if c is not None), key=county_order)
+    out = [{"county": c, **rows[c]} for c in named]
+    rest = rows.get(None)
+    if rest is not None and (any(rest.values()) or not named or None in county_of.values()):
+        out.append({"county": None, **rest})
+    elif not named:
+        out.append({"county": None, **dict.fromkeys(BY_COUNTY_KEYS, 0)})
+    return out
+
+
+def by_county_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The whole ledger's figures: each ``BY_COUNTY_KEYS`` summed over the rows."""
+    return {key: sum(int(r[key]) for r in rows) for key in BY_COUNTY_KEYS}
 
 
 # --- the ledger's fingerprint and the federation's name ----------------------------------------

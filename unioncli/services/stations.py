@@ -32,7 +32,7 @@ from sqlmodel import col
 
 from unioncli import i18n, ids
 from unioncli.dates import parse_date, parse_month, parse_year, today
-from unioncli.db.uow import UnitOfWork
+from unioncli.db.uow import UnitOfWork, serialize
 from unioncli.enums import (
     REQUIRED_FACILITIES,
     BuildModel,
@@ -45,6 +45,7 @@ from unioncli.errors import Conflict, InvalidValue, MissingFields, NotFound, Usa
 from unioncli.models.base import utcnow
 from unioncli.models.station import Station, StationLog, StationRatingEntry
 from unioncli.services.common import Collector, blank, clean_text
+from unioncli.services.figures import county_name
 
 Db = Session | Connection
 S = StationStatus
@@ -207,6 +208,7 @@ _EDITABLE = (
     "name",
     "address",
     "township",
+    "county",
     "host",
     "build_model",
     "opened_on",
@@ -295,6 +297,7 @@ _PARSERS: dict[str, tuple[str, Any]] = {
     "name": ("name", lambda v: clean_text(str(v), "station_name", max_len=100)),
     "address": ("address", lambda v: clean_text(str(v), "station_address", max_len=200)),
     "township": ("township", lambda v: clean_text(str(v), "township", max_len=50)),
+    "county": ("county", lambda v: county_name(str(v))),
     "host": ("host", lambda v: clean_text(str(v), "station_host", max_len=100)),
     "build_model": ("build_model", lambda v: BuildModel.parse(str(v), field="build_model").value),
     "opened": ("opened_on", lambda v: _past(v, "station_opened")),
@@ -336,13 +339,14 @@ def parse_station_fields(raw: dict[str, Any]) -> dict[str, Any]:
     """Check one station's fields as typed or imported (SPEC §4.2 stations columns).
 
     ``raw`` keys (blank values count as absent): ``code``, ``name``*, ``address``, ``township``,
-    ``host``, ``build_model``, ``opened``*, ``hours``, ``facilities`` (separated by 、 ; , /),
-    ``rating``, ``rating_year``, ``status``, ``closed``, ``manager``, ``phone``; and, from the
+    ``county``, ``host``, ``build_model``, ``opened``*, ``hours``, ``facilities`` (separated by
+    、 ; , /), ``rating``, ``rating_year``, ``status``, ``closed``, ``manager``, ``phone``; and, from the
     command line, ``staffed``, ``on_maps``, ``has_premises``, ``has_sign``, ``has_rules`` (bool or
     yes/no text), ``latitude``, ``longitude``.
 
     Returns every stored column: ``code`` (str | None: the caller makes one with
-    ``next_station_code``), ``name``, ``address``, ``township``, ``host``, ``build_model`` (code |
+    ``next_station_code``), ``name``, ``address``, ``township``, ``county``, ``host``,
+    ``build_model`` (code |
     None), ``opened_on`` (date), ``hours``, ``facilities`` (comma-joined codes | None),
     ``manager``, ``phone``, ``staffed``/``on_maps``/``has_sign``/``has_rules`` (bool, default
     False), ``has_premises`` (default True), ``latitude``/``longitude`` (float | None),
@@ -358,6 +362,7 @@ def parse_station_fields(raw: dict[str, Any]) -> dict[str, Any]:
         "code": None,
         "address": None,
         "township": None,
+        "county": None,
         "host": None,
         "build_model": None,
         "hours": None,
@@ -541,7 +546,12 @@ def find_station(uow: UnitOfWork, ref: str) -> Station:
 
 
 def next_station_code(db: Db) -> str:
-    """The next free code of the form ZD0001, for a station added without one."""
+    """The next free code of the form ZD0001, for a station added without one.
+
+    Two clerks adding stations at once would count the same stations and pick the same code:
+    the second waits here until the first commits, then counts its station too.
+    """
+    serialize(db, ("station_code",))
     n = int(db.execute(select(func.count()).select_from(Station)).scalar_one()) + 1
     while True:
         code = f"ZD{n:04d}"
@@ -648,6 +658,7 @@ class StationView:
     ratings: list[RatingView] = field(default_factory=list)
     logs: list[LogView] = field(default_factory=list)  # the latest 12 months, newest first
     check: CheckResult | None = None
+    county: str | None = None
 
 
 def _snapshot(st: Station) -> dict[str, Any]:
@@ -750,6 +761,7 @@ def station_view(uow: UnitOfWork, st: Station) -> StationView:
         ratings=ratings,
         logs=logs,
         check=_check(st, latest),
+        county=st.county,
     )
 
 
@@ -760,10 +772,14 @@ def show(uow: UnitOfWork, ref: str) -> StationView:
 # --- add, update -----------------------------------------------------------------------------
 
 
-def add_station(uow: UnitOfWork, raw: dict[str, Any]) -> StationView:
-    """Register a station (``parse_station_fields`` keys); a rating given is held for its year."""
+def add_station(uow: UnitOfWork, raw: dict[str, Any], *, county: str | None = None) -> StationView:
+    """Register a station (``parse_station_fields`` keys); a rating given is held for its year.
+    ``county`` (the clerk's) is its county unless ``raw`` names one."""
     fields = parse_station_fields(raw)
+    if fields["county"] is None:
+        fields["county"] = county_name(county)
     s = uow.session
+    serialize(s, ("station_code",))  # a code given or drawn: the second clerk sees the first's
     if fields["code"] is None:
         fields["code"] = next_station_code(s)
     _check_code_free(s, fields["code"], None)
@@ -1068,8 +1084,10 @@ def ledger(
     township: str | None = None,
     station: str | None = None,
     by: str = "station",
+    county: str | None = None,
 ) -> Ledger:
-    """Totals of the monthly entries grouped by station, township or month, and their sum."""
+    """Totals of the monthly entries grouped by station, township or month, and their sum;
+    ``county`` (the clerk's) keeps that county's stations."""
     if by not in LEDGER_BY:
         raise UsageError("station.ledger_by")
     conds: list[Any] = []
@@ -1079,6 +1097,8 @@ def ledger(
         conds += [col(StationLog.month) >= date(y, 1, 1), col(StationLog.month) <= date(y, 12, 1)]
     if township:
         conds.append(col(Station.township) == township.strip())
+    if county_name(county) is not None:
+        conds.append(col(Station.county) == county_name(county))
     if station:
         conds.append(col(Station.id) == resolve_station(db, station).id)
     sums = (
@@ -1138,6 +1158,7 @@ class StationRow:
     rating: str | None
     rating_year: int | None
     missing: list[str]
+    county: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1146,11 +1167,13 @@ class StationFilter:
     status: str | None = None
     rating: str | None = None
     rating_year: Any = None
+    county: str | None = None  # the clerk's county: only its stations
 
 
 def list_stations(uow: UnitOfWork, flt: StationFilter) -> list[StationRow]:
-    """Stations by township then code. The rating shown is the one held in ``rating_year`` when
-    given, else the latest; ``rating`` filters on it (``none`` matches unrated stations)."""
+    """Stations by county, township, then code. The rating shown is the one held in
+    ``rating_year`` when given, else the latest; ``rating`` filters on it (``none`` matches
+    unrated stations); ``county`` keeps the clerk's county's stations."""
     s = uow.session
     c = Collector()
     status = None if blank(flt.status) else c.take(S.parse, str(flt.status), "station_status")
@@ -1158,10 +1181,16 @@ def list_stations(uow: UnitOfWork, flt: StationFilter) -> list[StationRow]:
     year = None if blank(flt.rating_year) else c.take(parse_year, flt.rating_year, "rating_year")
     c.check()
     stmt = select(Station).order_by(
-        col(Station.township).is_(None), col(Station.township), col(Station.code)
+        col(Station.county).is_(None),
+        col(Station.county),
+        col(Station.township).is_(None),
+        col(Station.township),
+        col(Station.code),
     )
     if flt.township:
         stmt = stmt.where(col(Station.township) == flt.township.strip())
+    if county_name(flt.county) is not None:
+        stmt = stmt.where(col(Station.county) == county_name(flt.county))
     if status is not None:
         stmt = stmt.where(col(Station.status) == status.value)
     stations = list(s.scalars(stmt))
@@ -1197,21 +1226,24 @@ def list_stations(uow: UnitOfWork, flt: StationFilter) -> list[StationRow]:
                 rating=got[1] if got else None,
                 rating_year=got[0] if got else None,
                 missing=check.missing,
+                county=st.county,
             )
         )
     return out
 
 
-def check(uow: UnitOfWork, ref: str | None = None) -> list[CheckResult]:
-    """The standard check of one station, or of every station not closed (撤销)."""
+def check(uow: UnitOfWork, ref: str | None = None, county: str | None = None) -> list[CheckResult]:
+    """The standard check of one station, or of every station not closed (撤销) — of ``county``
+    (the clerk's) when given."""
     s = uow.session
     if ref is not None:
         stations = [find_station(uow, ref)]
     else:
+        here = [] if county_name(county) is None else [col(Station.county) == county_name(county)]
         stations = list(
             s.scalars(
                 select(Station)
-                .where(col(Station.status) != S.CLOSED.value)
+                .where(col(Station.status) != S.CLOSED.value, *here)
                 .order_by(col(Station.township).is_(None), col(Station.township), col(Station.code))
             )
         )
@@ -1222,19 +1254,19 @@ def check(uow: UnitOfWork, ref: str | None = None) -> list[CheckResult]:
 # --- yearly figures (SPEC §4.3) --------------------------------------------------------------
 
 
-def year_figures(db: Db, year: int, township: str | None = None) -> dict[str, Any]:
+def year_figures(
+    db: Db, year: int, township: str | None = None, county: str | None = None
+) -> dict[str, Any]:
     """``stations.opened`` (opened in the year), ``stations.open_end`` (opened by 31 December and
     not closed (撤销) by then: a suspension is a pause, not a closing, so a suspended station
     counts), ``stations.rated`` ({rating code: count} of the ratings held for the year, ``none``
     left out), ``stations.visits`` and ``stations.activities`` (SQL sums of the year's monthly
-    entries, nothing else). With ``township``: that township's stations only."""
+    entries, nothing else). With ``township`` or ``county``: the stations there only."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     here = [] if township is None else [col(Station.township) == township]
-    of_here = (
-        []
-        if township is None
-        else [select(col(Station.id)).where(col(Station.township) == township)]
-    )
+    if county is not None:
+        here.append(col(Station.county) == county)
+    of_here = [] if not here else [select(col(Station.id)).where(*here)]
     opened = db.execute(
         select(func.count())
         .select_from(Station)

@@ -91,7 +91,8 @@ def export(target: Target, kind: str, *, unmasked: bool, reason: str | None) -> 
             uow.commit()
     engine = engine_for(target)
     if kind == "orgs":
-        return Export(_header(ORG_COLUMNS), _orgs(engine))
+        with_county = _has_county(engine, "org")
+        return Export(_header(_columns(ORG_COLUMNS, with_county)), _orgs(engine, with_county))
     if kind == "hardship":
         return Export(_header(HARDSHIP_COLUMNS), _hardship(engine, unmasked))
     if kind == "aid":
@@ -101,10 +102,28 @@ def export(target: Target, kind: str, *, unmasked: bool, reason: str | None) -> 
     if kind == "grants":
         return Export(_header(GRANT_COLUMNS), _grants(engine, unmasked))
     if kind == "stations":
-        return Export(_header(STATION_COLUMNS), _stations(engine, unmasked))
+        with_county = _has_county(engine, "station")
+        return Export(
+            _header(_columns(STATION_COLUMNS, with_county)),
+            _stations(engine, unmasked, with_county),
+        )
     if kind == "station-logs":
         return Export(_header(LOG_COLUMNS), _station_logs(engine))
     return Export(_header(MEMBER_COLUMNS), _members(engine, unmasked))
+
+
+def _has_county(engine: Engine, table: str) -> bool:
+    """Whether any row of ``table`` has a county (区县): a county's own ledger has none, and its
+    files keep the columns they always had."""
+    t = metadata.tables[table]
+    with engine.connect() as conn:
+        return (
+            conn.execute(select(t.c.id).where(t.c.county.is_not(None)).limit(1)).first() is not None
+        )
+
+
+def _columns(columns: tuple[Column, ...], with_county: bool) -> tuple[Column, ...]:
+    return columns if with_county else tuple(c for c in columns if c.key != "county")
 
 
 def _grants(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
@@ -146,7 +165,7 @@ def _grants(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
         ]
 
 
-def _stations(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+def _stations(engine: Engine, unmasked: bool, with_county: bool) -> Iterator[list[Any]]:
     """Every station with its latest rating; a manager's mobile is masked unless asked."""
     st = metadata.tables["station"]
     r = metadata.tables["station_rating"]
@@ -170,6 +189,7 @@ def _stations(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
             row["name"],
             row["address"],
             row["township"],
+            *([row["county"]] if with_county else []),
             row["host"],
             _label(BuildModel, row["build_model"]),
             row["opened_on"],
@@ -281,7 +301,7 @@ def _stream(engine: Engine, stmt: Any) -> Iterator[Any]:
         yield from conn.execution_options(yield_per=FETCH).execute(stmt)
 
 
-def _orgs(engine: Engine) -> Iterator[list[Any]]:
+def _orgs(engine: Engine, with_county: bool) -> Iterator[list[Any]]:
     o = Org.__table__  # type: ignore[attr-defined]
     for r in _stream(engine, select(o).order_by(o.c.id)):
         r = r._mapping
@@ -292,6 +312,7 @@ def _orgs(engine: Engine) -> Iterator[list[Any]]:
             r["employer_uscc"],
             _label(OrgType, r["type"]),
             r["township"],
+            *([r["county"]] if with_county else []),
             r["founded"],
             r["chair"],
             r["phone"],

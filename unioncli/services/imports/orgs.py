@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from unioncli.errors import Conflict, InvalidValue
 from unioncli.models import metadata
 from unioncli.services.common import require
+from unioncli.services.figures import county_name
 from unioncli.services.imports.engine import (
     Column,
     Context,
@@ -26,6 +27,7 @@ COLUMNS = (
     Column("employer_uscc", "单位统一社会信用代码", "employer_uscc", ("单位社会信用代码",)),
     Column("org_type", "工会类型", "type", ("类型", "组建形式")),
     Column("township", "所属乡镇", "township", ("乡镇", "乡镇街道", "所属乡镇(街道)", "街道")),
+    Column("county", "区县", "county", ("所属区县", "县区")),
     Column("founded", "成立日期", "founded", ("成立时间", "建会日期", "建会时间"), required=True),
     Column("chair", "工会主席", "chair", ("主席",)),
     Column("phone", "联系电话", "phone", ("电话", "手机", "手机号", "联系方式")),
@@ -94,6 +96,7 @@ class OrgKind(Kind):
     def _create(self, ctx: Context, given: dict[str, Any]) -> None:
         values = {
             "type": "independent",
+            "county": county_name(self.county),
             **given,
             "created_at": ctx.now_value(),
             "updated_at": ctx.now_value(),

@@ -16,6 +16,7 @@ from unioncli.errors import NotFound, UnionCliError
 from unioncli.i18n import register
 from unioncli.models import metadata
 from unioncli.services import stations as rules
+from unioncli.services.figures import county_name
 from unioncli.services.imports.engine import (
     Column,
     Context,
@@ -40,6 +41,7 @@ STATION_COLUMNS = (
     Column("name", "站点名称", "name", ("站点", "驿站名称", "名称"), required=True),
     Column("address", "地址", "address", ("站点地址", "详细地址")),
     Column("township", "所属乡镇", "township", ("乡镇", "乡镇街道", "街道")),
+    Column("county", "区县", "county", ("所属区县", "县区")),
     Column("host", "依托单位", "host", ("依托", "承建单位")),
     Column("build_model", "建设模式", "build_model", ("建设方式",)),
     Column("opened", "建成日期", "opened", ("建成时间", "启用日期", "开放日期"), required=True),
@@ -61,8 +63,8 @@ LOG_COLUMNS = (
 )
 
 # the columns a station row carries that an import may correct; status and closing are lifecycle
-DATA = ("name", "address", "township", "host", "build_model", "opened_on", "hours", "facilities",
-        "manager", "phone")  # fmt: skip
+DATA = ("name", "address", "township", "county", "host", "build_model", "opened_on", "hours",
+        "facilities", "manager", "phone")  # fmt: skip
 LIFECYCLE = ("status", "closed_on")
 FIELD_OF = {"name": "station_name", "opened_on": "station_opened", "closed_on": "closed"}
 
@@ -125,6 +127,8 @@ class StationImport(Kind):
         stations = metadata.tables["station"]
         code = (p["code"] or rules.next_station_code(ctx.conn)).upper()
         values = {k: v for k, v in p.items() if k in stations.c and k != "code"}
+        if values.get("county") is None:
+            values["county"] = county_name(self.county)
         values.update(
             code=code,
             status=p["status"] or "open",
