@@ -1,4 +1,4 @@
-"""``unioncli db``: the ledger file itself — schema, health, backup, restore."""
+"""``unioncli db``: the ledger itself — schema, health, backup, restore, copy to and from a server."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from unioncli import i18n
 from unioncli.cli.common import state
 
 app = typer.Typer(
-    help="台账数据库：upgrade / current / check / backup / restore. Example: unioncli db check"
+    help="台账数据库：upgrade / current / check / backup / restore / copy. Example: unioncli db check"
 )
 
 i18n.register(
@@ -35,6 +35,51 @@ i18n.register(
         ),
         "db.restore.safety": ("原台账已另存为 {path}", "the previous ledger was saved as {path}"),
         "db.restore.done": ("已从 {src} 恢复（结构 {rev}）", "restored from {src} (schema {rev})"),
+        "db.copy.one_way": (
+            "请给出 --to URL 或 --from URL 之一（只能一个）",
+            "give one of --to URL or --from URL (exactly one)",
+        ),
+        "db.copy.progress": ("复制", "copying"),
+        "db.copy.copied": (
+            "已复制：{src} → {dest}（目标原为空库，编号不变）",
+            "copied: {src} → {dest} (the destination was empty; ids kept)",
+        ),
+        "db.copy.merged": (
+            "已合并：{src} → {dest}（目标已有台账：新编号，同一身份证号的人员沿用）",
+            "merged: {src} → {dest} (the destination held a ledger: new ids, people with the "
+            "same ID number reused)",
+        ),
+        "db.copy.dry_run": (
+            "试运行：{src} → {dest}，全部复制并核对后已撤销，未写入任何数据",
+            "dry run: {src} → {dest}, everything copied and checked, then rolled back; "
+            "nothing was written",
+        ),
+        "db.copy.county": ("区县：{county}", "county: {county}"),
+        "db.copy.county_part": (
+            "区县：{county}（只复制该区县的部分）",
+            "county: {county} (only that county's part)",
+        ),
+        "db.copy.col.table": ("数据表", "table"),
+        "db.copy.col.selected": ("源库选出", "chosen"),
+        "db.copy.col.written": ("新写入", "added"),
+        "db.copy.col.reused": ("沿用已有", "reused"),
+        "db.copy.audit_kept": (
+            "审计日志：{n} 条原样复制，链完整",
+            "audit log: {n} entries copied as they are; the chain verifies",
+        ),
+        "db.copy.audit_appended": (
+            "审计日志：{n} 条接续到目标的审计链，链完整",
+            "audit log: {n} entries appended to the destination's chain; the chain verifies",
+        ),
+        "db.copy.years": (
+            "年度数据核对一致：{first}–{last} 共 {n} 年",
+            "yearly figures agree: {first}–{last}, {n} years",
+        ),
+        "db.copy.no_years": ("无年度数据可核对", "no yearly figures to compare"),
+        "db.copy.speed": (
+            "用时 {seconds:.1f} 秒，{rows:,} 行，约 {rate:,} 行/秒",
+            "{seconds:.1f} s, {rows:,} rows, about {rate:,} rows/s",
+        ),
     }
 )
 
@@ -123,3 +168,77 @@ def restore(
     if safety is not None:
         line(i18n.t("db.restore.safety", path=safety))
     line(i18n.t("db.restore.done", src=source, rev=rev))
+
+
+@app.command("copy")
+def copy(
+    to: str | None = typer.Option(
+        None, "--to", metavar="URL", help="复制到：postgresql+psycopg://… 或 SQLite 文件路径"
+    ),
+    from_: str | None = typer.Option(
+        None, "--from", metavar="URL", help="从这里复制到当前台账：数据库地址或 SQLite 文件路径"
+    ),
+    county: str | None = typer.Option(
+        None,
+        "--county",
+        metavar="NAME",
+        help="区县：给没有区县的工会、站点填上；源台账含多个区县时只复制该区县的部分"
+        "（默认为全局 --county / UNIONCLI_COUNTY）",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="全部复制并核对，然后撤销"),
+) -> None:
+    """把台账复制或合并到服务器（或从服务器复制回来），按行数和历年年报核对. Example: unioncli db copy --to postgresql+psycopg://clerk@db.example/city --county 道里区"""
+    from unioncli.cli.render import Column, line, note, progress, rows
+    from unioncli.errors import UsageError
+    from unioncli.services.copy import copy_ledger, locate
+
+    if (to is None) == (from_ is None):
+        raise UsageError("db.copy.one_way")
+    here = state.target()
+    if to is not None:
+        source, dest = here, locate(to)
+    else:
+        assert from_ is not None
+        source, dest = locate(from_), here
+    with progress(0, i18n.t("db.copy.progress")) as bar:
+        task = bar.add_task(i18n.t("db.copy.progress"), total=None)
+        result = copy_ledger(
+            source,
+            dest,
+            county=county or state.county,
+            dry_run=dry_run,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    key = (
+        "db.copy.dry_run"
+        if result.dry_run
+        else "db.copy.merged"
+        if result.merged
+        else "db.copy.copied"
+    )
+    line(i18n.t(key, src=result.source, dest=result.destination))
+    if result.county:
+        line(
+            i18n.t("db.copy.county_part" if result.part else "db.copy.county", county=result.county)
+        )
+    rows(
+        [
+            Column("table", i18n.t("db.copy.col.table")),
+            Column("selected", i18n.t("db.copy.col.selected"), justify="right"),
+            Column("written", i18n.t("db.copy.col.written"), justify="right"),
+            Column("reused", i18n.t("db.copy.col.reused"), justify="right"),
+        ],
+        [
+            {"table": t.table, "selected": t.selected, "written": t.written, "reused": t.reused}
+            for t in result.tables
+        ],
+    )
+    audit = "db.copy.audit_kept" if result.chain_kept else "db.copy.audit_appended"
+    line(i18n.t(audit, n=result.audit_entries))
+    if result.years is None:
+        line(i18n.t("db.copy.no_years"))
+    else:
+        first, last = result.years
+        line(i18n.t("db.copy.years", first=first, last=last, n=last - first + 1))
+    rate = int(result.rows / result.seconds) if result.seconds > 0 else result.rows
+    note(i18n.t("db.copy.speed", seconds=result.seconds, rows=result.rows, rate=rate))
