@@ -232,18 +232,6 @@ def in_county(org: Org, county: str | None) -> None:
         raise NotFound("org.other_county", name=org.name, found=found, county=wanted)
 
 
-def known_counties(uow: UnitOfWork) -> set[str]:
-    """The counties some union or station carries (none in a county's own ledger)."""
-    from unioncli.models import Station
-
-    s = uow.session
-    found = set(s.scalars(select(col(Org.county)).where(col(Org.county).is_not(None)).distinct()))
-    found |= set(
-        s.scalars(select(col(Station.county)).where(col(Station.county).is_not(None)).distinct())
-    )
-    return {str(c) for c in found}
-
-
 def list_orgs(
     uow: UnitOfWork, *, township: str | None = None, county: str | None = None
 ) -> list[OrgView]:
