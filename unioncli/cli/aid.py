@@ -15,6 +15,7 @@ from unioncli.cli.common import (
     LimitOption,
     list_when_bare,
     showing,
+    state,
     uow,
 )
 
@@ -187,6 +188,7 @@ def list_aid(
         org=org,
         since=since,
         until=until,
+        county=state.county,
     )
     with uow() as work:
         page = service(work, flt, limit=None if all_rows else limit)

@@ -19,6 +19,7 @@ from unioncli.cli.common import (
     masker,
     reveal,
     showing,
+    state,
     uow,
 )
 
@@ -465,7 +466,14 @@ def list_grants(
     from unioncli.services.grants import GrantFilter
     from unioncli.services.grants import list_grants as service
 
-    flt = GrantFilter(year=year, status=status, level=level, eligibility=eligibility, org=org)
+    flt = GrantFilter(
+        year=year,
+        status=status,
+        level=level,
+        eligibility=eligibility,
+        org=org,
+        county=state.county,
+    )
     with uow() as work:
         page = service(work, flt, limit=None if all_rows else limit)
     if not page.rows and fmt == Format.table:
@@ -656,7 +664,7 @@ def notice(year: str = YearArg, fmt: Format = FormatOption) -> None:
     from unioncli.services.grants import notice as service
 
     with uow() as work:
-        found = service(work, year)
+        found = service(work, year, county=state.county)
     f = i18n.field_label
     cols = [
         Column("no", i18n.t("grant.cli.seq"), justify="right"),

@@ -644,7 +644,14 @@ def due(
     from unioncli.services.hardship import due as service
 
     with uow() as work:
-        found = service(work, as_of, kind=kind, org=org, limit=None if all_rows else limit)
+        found = service(
+            work,
+            as_of,
+            kind=kind,
+            org=org,
+            county=state.county,
+            limit=None if all_rows else limit,
+        )
     if not found.items and fmt == Format.table:
         line(i18n.t("hardship.due_none", date=found.as_of))
         return
@@ -744,7 +751,14 @@ def notice(
     from unioncli.services.hardship import notice as service
 
     with uow() as work:
-        found = service(work, opened_in=opened_in, aid_year=aid_year, kind=kind, org=org)
+        found = service(
+            work,
+            opened_in=opened_in,
+            aid_year=aid_year,
+            kind=kind,
+            org=org,
+            county=state.county,
+        )
     f = i18n.field_label
     cols = [
         Column("no", i18n.t("hardship.col.no"), justify="right"),

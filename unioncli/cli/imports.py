@@ -334,7 +334,7 @@ def _make_export(kind: str) -> Any:
             "".encode(codec)
         except LookupError:
             raise UsageError("export.encoding", encoding=encoding) from None
-        data = export(state.target(), kind, unmasked=unmasked, reason=reason)
+        data = export(state.target(), kind, unmasked=unmasked, reason=reason, county=state.county)
         # written beside the target and renamed at the end: a failed export leaves no half file
         part = path.with_name(f".{path.name}.part")
         try:

@@ -34,6 +34,7 @@ from unioncli.ids import mask_id, parse_id_number, record_id
 from unioncli.models import Aid, HardshipFile, Org, Person
 from unioncli.money import format_money, parse_money
 from unioncli.services.common import Collector, blank, clean_text
+from unioncli.services.figures import orgs_in_county
 from unioncli.services.orgs import find_org
 
 DB = Session | Connection
@@ -180,6 +181,7 @@ class AidFilter:
     org: str | None = None
     since: str | date | None = None  # aid dates from (a round of aid: since/until)
     until: str | date | None = None  # aid dates to, included
+    county: str | None = None  # the clerk's county (区县): entries of files of its unions only
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -649,6 +651,9 @@ def _conditions(uow: UnitOfWork, flt: AidFilter) -> tuple[list[Any], bool]:
     if not blank(flt.org):
         assert flt.org is not None
         conds.append(col(HardshipFile.org_id) == find_org(uow, flt.org).id)
+        needs_file = True
+    if flt.county:
+        conds.append(col(HardshipFile.org_id).in_(orgs_in_county(flt.county)))
         needs_file = True
     return conds, needs_file
 

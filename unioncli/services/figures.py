@@ -17,7 +17,7 @@ from unioncli.i18n import register_fields
 from unioncli.services.common import clean_text
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine, TextClause
+    from sqlalchemy import Connection, Engine, Select, TextClause
 
     from unioncli.db.fastread import Reader
 
@@ -35,6 +35,20 @@ COUNTY_MAX = 50
 def county_name(raw: str | None) -> str | None:
     """A county (区县) as stored: spaces collapsed, full-width folded; None when blank."""
     return clean_text(raw, "county", max_len=COUNTY_MAX)
+
+
+def orgs_in_county(county: str) -> Select[Any]:
+    """The ids of the county's unions, for ``org_id IN (…)``: the lists' twin of ``in_scope``'s
+    county condition. A row with no union (org_id NULL) is in no county."""
+    # imported here: the yearly report on a SQLite ledger runs without SQLAlchemy or the models
+    from sqlalchemy import false, select
+    from sqlmodel import col
+
+    from unioncli.models import Org
+
+    name = county_name(county)
+    # a blank county keeps nothing rather than becoming "county IS NULL"
+    return select(col(Org.id)).where(col(Org.county) == name if name is not None else false())
 
 
 @dataclass(frozen=True)

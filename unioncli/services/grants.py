@@ -25,7 +25,8 @@ whole new grant and ``write_grant`` writes it (core inserts, for both paths).
 Public functions for other parts: ``parse_grant_fields``, ``import_grant``, ``plan_grant``,
 ``write_grant``, ``standing_grant``, ``find_person``, ``eligibility_of``, ``standard_amount``,
 ``has_standards``, ``check_budget``, ``used_budget``, ``budget_of``, ``check_paid_on``,
-``grants_of_parents`` (member show, hardship show), ``year_figures`` (the yearly report).
+``grants_of_parents`` (member show, hardship show), ``year_figures`` (the yearly report),
+``grants_in_county`` (lists and exports in the clerk's county).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, or_, select
+from sqlalchemy import Connection, Select, case, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
@@ -66,7 +67,7 @@ from unioncli.models import (
 from unioncli.models.base import utcnow
 from unioncli.money import format_money, parse_money
 from unioncli.services.common import Collector, blank, clean_text, parse_name
-from unioncli.services.figures import Scope
+from unioncli.services.figures import Scope, orgs_in_county
 from unioncli.services.orgs import find_org
 from unioncli.services.people import person_fields
 
@@ -363,6 +364,7 @@ class GrantFilter:
     level: str | None = None
     eligibility: str | None = None
     org: str | None = None  # the parent's union: of the hardship file, or of the membership
+    county: str | None = None  # the clerk's county (区县): grants_in_county
 
 
 @dataclass(frozen=True)
@@ -1446,6 +1448,8 @@ def _conditions(uow: UnitOfWork, flt: GrantFilter) -> list[Any]:
         files = select(col(HardshipFile.id)).where(col(HardshipFile.org_id) == org_id)
         members = select(col(Member.person_id)).where(col(Member.org_id) == org_id)
         conds.append(or_(col(Grant.hardship_file_id).in_(files), col(Grant.parent_id).in_(members)))
+    if flt.county:
+        conds.append(col(Grant.id).in_(grants_in_county(flt.county)))
     return conds
 
 
@@ -1564,9 +1568,10 @@ def round_summary(uow: UnitOfWork, year: Any) -> RoundSummary:
     )
 
 
-def notice(uow: UnitOfWork, year: Any) -> Notice:
+def notice(uow: UnitOfWork, year: Any, county: str | None = None) -> Notice:
     """The public notice (公示) of a round: approved and paid grants, by level then name — name,
-    school level and amount, nothing else (no ID number, school, parent or address)."""
+    school level and amount, nothing else (no ID number, school, parent or address). ``county``
+    (the clerk's) keeps its grants (``grants_in_county``)."""
     y = _year(year)
     stmt = (
         select(col(Person.name), col(Grant.level), col(Grant.amount_fen))
@@ -1574,6 +1579,8 @@ def notice(uow: UnitOfWork, year: Any) -> Notice:
         .where(col(Grant.year) == y, col(Grant.status).in_(GRANTED))
         .order_by(_level_order(), col(Person.name_pinyin), col(Grant.id))
     )
+    if county:
+        stmt = stmt.where(col(Grant.id).in_(grants_in_county(county)))
     rows = [
         NoticeRow(no=i, name=name, level=level, amount_fen=int(fen))
         for i, (name, level, fen) in enumerate(uow.session.execute(stmt).all(), start=1)
@@ -1616,6 +1623,21 @@ def grant_org() -> Any:
     return func.coalesce(col(HardshipFile.org_id), col(Member.org_id))
 
 
+def grants_in_county(county: str) -> Select[Any]:
+    """The ids of the grants of a county (区县), for ``id IN (…)``: those whose ``grant_org()`` is
+    one of its unions, as the yearly report counts them. A grant whose parent neither holds the
+    grant's file nor is a member belongs to no county."""
+    return (
+        select(col(Grant.id))
+        .select_from(Grant)
+        .outerjoin(HardshipFile, col(HardshipFile.id) == col(Grant.hardship_file_id))
+        .outerjoin(Member, col(Member.person_id) == col(Grant.parent_id))
+        .where(grant_org().in_(orgs_in_county(county)))
+        # a subquery of its own: never correlated with the student_grant of the query it filters
+        .correlate(None)
+    )
+
+
 def year_figures(db: Db, year: int, scope: Scope | None = None) -> GrantFigures:
     """SPEC §4.3 ``grants.*``: students and amount paid in the year's round, by level, of which
     children of hardship-file households and of migrant workers (by the grant's eligibility).
@@ -1641,9 +1663,7 @@ def year_figures(db: Db, year: int, scope: Scope | None = None) -> GrantFigures:
                 grant_org().in_(select(col(Org.id)).where(col(Org.township) == scope.township))
             )
         if scope.county is not None:
-            stmt = stmt.where(
-                grant_org().in_(select(col(Org.id)).where(col(Org.county) == scope.county))
-            )
+            stmt = stmt.where(grant_org().in_(orgs_in_county(scope.county)))
     rows = db.execute(stmt.group_by(col(Grant.level), col(Grant.eligibility))).all()
     by_level: dict[str, LevelFigure] = {}
     by_elig: dict[str, int] = {}

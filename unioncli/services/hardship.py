@@ -55,7 +55,7 @@ from unioncli.models import (
 from unioncli.models.base import utcnow
 from unioncli.money import format_money, parse_money
 from unioncli.services.common import Collector, blank, clean_text, parse_name
-from unioncli.services.figures import county_name
+from unioncli.services.figures import orgs_in_county
 from unioncli.services.orgs import find_org
 from unioncli.services.people import person_fields
 
@@ -1741,8 +1741,7 @@ def list_files(
     if flt.org:
         conds.append(col(F.org_id) == find_org(uow, flt.org).id)
     if flt.county:
-        in_county = select(col(Org.id)).where(col(Org.county) == county_name(flt.county))
-        conds.append(col(F.org_id).in_(in_county))
+        conds.append(col(F.org_id).in_(orgs_in_county(flt.county)))
     if flt.category:
         conds.append(
             col(F.category) == HardshipCategory.parse(flt.category, field="category").value
@@ -1806,6 +1805,7 @@ def due(
     *,
     kind: str | None = None,
     org: str | None = None,
+    county: str | None = None,
     limit: int | None = None,
 ) -> DueList:
     """The clerk's work queue on ``as_of`` (default today), overdue first.
@@ -1820,7 +1820,7 @@ def due(
       calendar months or more back: the visit is due on that day + 6 months (a month end stays
       a month end: 31 August → 28/29 February).
 
-    Oldest due date first. One query finds every due file (correlated MAX subqueries on the
+    ``county`` (the clerk's 区县) keeps the files of its unions. Oldest due date first. One query finds every due file (correlated MAX subqueries on the
     (file_id, date) indexes); a second fetches names and unions for the page shown only.
     """
     when = today() if as_of is None else parse_date(as_of, field="as_of")
@@ -1852,6 +1852,8 @@ def due(
         conds = [or_(col(F.status) == FileStatus.OPEN.value, col(F.closed_on) > when)]
     if org:
         conds.append(col(F.org_id) == find_org(uow, org).id)
+    if county:
+        conds.append(col(F.org_id).in_(orgs_in_county(county)))
     inner = (
         select(
             col(F.id).label("id"),
@@ -1966,10 +1968,11 @@ def notice(
     aid_year: int | str | None = None,
     kind: str | None = None,
     org: str | None = None,
+    county: str | None = None,
 ) -> list[NoticeRow]:
     """A public-notice (公示) list: new files of a year, or households aided in a year (with the
-    net amount; ``kind`` narrows to one aid kind). Name, union, category, amount — never an ID
-    number, health or address."""
+    net amount; ``kind`` narrows to one aid kind), of the files of ``county``'s unions when given.
+    Name, union, category, amount — never an ID number, health or address."""
     if (opened_in is None) == (aid_year is None):
         raise UsageError("hardship.notice_what")
     s = uow.session
@@ -1977,6 +1980,8 @@ def notice(
     conds: list[Any] = []
     if org:
         conds.append(col(F.org_id) == find_org(uow, org).id)
+    if county:
+        conds.append(col(F.org_id).in_(orgs_in_county(county)))
     if opened_in is not None:
         lo, hi = _year_range(opened_in, "opened")
         stmt = (

@@ -43,7 +43,7 @@ from unioncli.services.common import (
     require,
     years_after,
 )
-from unioncli.services.figures import county_name
+from unioncli.services.figures import orgs_in_county
 from unioncli.services.lookup import MemberRow
 from unioncli.services.orgs import find_org
 from unioncli.services.people import person_fields
@@ -581,8 +581,7 @@ def list_members(
     if flt.org:
         conds.append(col(Member.org_id) == find_org(uow, flt.org).id)
     if flt.county:
-        in_county = select(col(Org.id)).where(col(Org.county) == county_name(flt.county))
-        conds.append(col(Member.org_id).in_(in_county))
+        conds.append(col(Member.org_id).in_(orgs_in_county(flt.county)))
     if flt.status:
         conds.append(col(Member.status) == S.parse(flt.status, field="status").value)
     if flt.migrant is not None:

@@ -19,7 +19,7 @@ from unioncli.ids import parse_uscc, record_id
 from unioncli.models import Member, Org
 from unioncli.models.base import utcnow
 from unioncli.services.common import Collector, blank, clean_text, require
-from unioncli.services.figures import county_name
+from unioncli.services.figures import county_name, orgs_in_county
 
 register(
     {
@@ -241,7 +241,7 @@ def list_orgs(
     county = county_name(county)
     active = [col(Member.status) == MemberStatus.ACTIVE.value]
     if county is not None:  # count the county's members only, not the whole city's
-        active.append(col(Member.org_id).in_(select(col(Org.id)).where(col(Org.county) == county)))
+        active.append(col(Member.org_id).in_(orgs_in_county(county)))
     counts = (
         select(col(Member.org_id), func.count().label("n"))
         .where(*active)

@@ -1,6 +1,9 @@
 """Clean files out: every register as rows whose headers the import reads back.
 
 ID numbers and mobiles are masked unless the clerk asks for them whole; that export is audited.
+With the clerk's county (区县) set, each register keeps that county's rows: its unions, their
+members, the files of its unions and their aid, its grants (as the yearly report counts them:
+``grants.grants_in_county``), its stations and their logs. Without one, the whole ledger.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from unioncli.i18n import register
 from unioncli.ids import mask_id, mask_phone
 from unioncli.models import Member, Org, Person, metadata
 from unioncli.services.audit import record_reveal
+from unioncli.services.figures import county_name, orgs_in_county
+from unioncli.services.grants import grants_in_county
 from unioncli.services.imports.aid import COLUMNS as AID_COLUMNS
 from unioncli.services.imports.engine import Column
 from unioncli.services.imports.grants import COLUMNS as GRANT_COLUMNS
@@ -80,10 +85,14 @@ def _yes_no(value: bool) -> str:
     return ("yes" if value else "no") if i18n.get_lang() == "en" else ("是" if value else "否")
 
 
-def export(target: Target, kind: str, *, unmasked: bool, reason: str | None) -> Export:
-    """The rows of one register, streamed from a read-only connection (writers are not held up)."""
+def export(
+    target: Target, kind: str, *, unmasked: bool, reason: str | None, county: str | None = None
+) -> Export:
+    """The rows of one register, streamed from a read-only connection (writers are not held up);
+    ``county`` (the clerk's) keeps that county's rows."""
     if kind not in KINDS:
         raise UsageError("export.kind", kind=kind, kinds=i18n.join(KINDS))
+    county = county_name(county)
     if unmasked:
         # recorded before a single row leaves the ledger
         with UnitOfWork(target) as uow:
@@ -92,24 +101,26 @@ def export(target: Target, kind: str, *, unmasked: bool, reason: str | None) -> 
     engine = engine_for(target)
     if kind == "orgs":
         with_county = _has_county(engine, "org")
-        return Export(_header(_columns(ORG_COLUMNS, with_county)), _orgs(engine, with_county))
+        return Export(
+            _header(_columns(ORG_COLUMNS, with_county)), _orgs(engine, with_county, county)
+        )
     if kind == "hardship":
-        return Export(_header(HARDSHIP_COLUMNS), _hardship(engine, unmasked))
+        return Export(_header(HARDSHIP_COLUMNS), _hardship(engine, unmasked, county))
     if kind == "aid":
         # the heads' ID numbers travel only in an unmasked export; the file number is enough
         columns = AID_COLUMNS if unmasked else tuple(c for c in AID_COLUMNS if c.key != "id_number")
-        return Export(_header(columns), _aid(engine, unmasked))
+        return Export(_header(columns), _aid(engine, unmasked, county))
     if kind == "grants":
-        return Export(_header(GRANT_COLUMNS), _grants(engine, unmasked))
+        return Export(_header(GRANT_COLUMNS), _grants(engine, unmasked, county))
     if kind == "stations":
         with_county = _has_county(engine, "station")
         return Export(
             _header(_columns(STATION_COLUMNS, with_county)),
-            _stations(engine, unmasked, with_county),
+            _stations(engine, unmasked, with_county, county),
         )
     if kind == "station-logs":
-        return Export(_header(LOG_COLUMNS), _station_logs(engine))
-    return Export(_header(MEMBER_COLUMNS), _members(engine, unmasked))
+        return Export(_header(LOG_COLUMNS), _station_logs(engine, county))
+    return Export(_header(MEMBER_COLUMNS), _members(engine, unmasked, county))
 
 
 def _has_county(engine: Engine, table: str) -> bool:
@@ -126,7 +137,7 @@ def _columns(columns: tuple[Column, ...], with_county: bool) -> tuple[Column, ..
     return columns if with_county else tuple(c for c in columns if c.key != "county")
 
 
-def _grants(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+def _grants(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list[Any]]:
     """The grants that stand (applied, approved, paid): minors' data, masked unless asked.
 
     A non-standard amount's reason travels in 备注, where the import reads it back.
@@ -147,6 +158,8 @@ def _grants(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
         .where(g.c.status.in_(("applied", "approved", "paid")))
         .order_by(g.c.year, g.c.id)
     )
+    if county is not None:
+        stmt = stmt.where(g.c.id.in_(grants_in_county(county)))
     for r in _stream(engine, stmt):
         r = r._mapping
         yield [
@@ -165,7 +178,9 @@ def _grants(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
         ]
 
 
-def _stations(engine: Engine, unmasked: bool, with_county: bool) -> Iterator[list[Any]]:
+def _stations(
+    engine: Engine, unmasked: bool, with_county: bool, county: str | None
+) -> Iterator[list[Any]]:
     """Every station with its latest rating; a manager's mobile is masked unless asked."""
     st = metadata.tables["station"]
     r = metadata.tables["station_rating"]
@@ -178,6 +193,8 @@ def _stations(engine: Engine, unmasked: bool, with_county: bool) -> Iterator[lis
         .outerjoin(r, (r.c.station_id == st.c.id) & (r.c.year == latest.c.year))
         .order_by(st.c.code)
     )
+    if county is not None:
+        stmt = stmt.where(st.c.county == county)
     for row in _stream(engine, stmt):
         row = row._mapping
         facilities = row["facilities"]
@@ -204,7 +221,7 @@ def _stations(engine: Engine, unmasked: bool, with_county: bool) -> Iterator[lis
         ]
 
 
-def _station_logs(engine: Engine) -> Iterator[list[Any]]:
+def _station_logs(engine: Engine, county: str | None) -> Iterator[list[Any]]:
     lg = metadata.tables["station_log"]
     st = metadata.tables["station"]
     stmt = (
@@ -212,6 +229,8 @@ def _station_logs(engine: Engine) -> Iterator[list[Any]]:
         .join(st, st.c.id == lg.c.station_id)
         .order_by(st.c.code, lg.c.month)
     )
+    if county is not None:
+        stmt = stmt.where(st.c.county == county)
     for row in _stream(engine, stmt):
         month = row.month if isinstance(row.month, date) else date.fromisoformat(str(row.month))
         yield [row.code, row.name, f"{month:%Y-%m}", row.visits, row.activities]
@@ -225,7 +244,7 @@ def _yuan(fen: int | None) -> str | None:
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
-def _hardship(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+def _hardship(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list[Any]]:
     """Every file. Health and address are sensitive (PIPL art. 28): only in an unmasked export."""
     f = metadata.tables["hardship_file"]
     p = metadata.tables["person"]
@@ -236,6 +255,8 @@ def _hardship(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
         .outerjoin(o, o.c.id == f.c.org_id)
         .order_by(f.c.id)
     )
+    if county is not None:
+        stmt = stmt.where(f.c.org_id.in_(orgs_in_county(county)))
     for r in _stream(engine, stmt):
         r = r._mapping
         secondary = r["secondary_causes"]
@@ -262,7 +283,7 @@ def _hardship(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
         ]
 
 
-def _aid(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+def _aid(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list[Any]]:
     """The entries that count: a reversed entry and its reversal cancel out and are left out."""
     a = metadata.tables["aid"]
     f = metadata.tables["hardship_file"]
@@ -279,6 +300,8 @@ def _aid(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
         .where(counts)
         .order_by(a.c.aid_date, a.c.id)
     )
+    if county is not None:  # the entries of the county's unions' files
+        stmt = stmt.where(f.c.org_id.in_(orgs_in_county(county)))
     for r in _stream(engine, stmt):
         r = r._mapping
         row = [
@@ -301,9 +324,12 @@ def _stream(engine: Engine, stmt: Any) -> Iterator[Any]:
         yield from conn.execution_options(yield_per=FETCH).execute(stmt)
 
 
-def _orgs(engine: Engine, with_county: bool) -> Iterator[list[Any]]:
+def _orgs(engine: Engine, with_county: bool, county: str | None) -> Iterator[list[Any]]:
     o = Org.__table__  # type: ignore[attr-defined]
-    for r in _stream(engine, select(o).order_by(o.c.id)):
+    stmt = select(o).order_by(o.c.id)
+    if county is not None:
+        stmt = stmt.where(o.c.county == county)
+    for r in _stream(engine, stmt):
         r = r._mapping
         yield [
             r["name"],
@@ -319,7 +345,7 @@ def _orgs(engine: Engine, with_county: bool) -> Iterator[list[Any]]:
         ]
 
 
-def _members(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
+def _members(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list[Any]]:
     p = Person.__table__  # type: ignore[attr-defined]
     m = Member.__table__  # type: ignore[attr-defined]
     o = Org.__table__  # type: ignore[attr-defined]
@@ -346,6 +372,8 @@ def _members(engine: Engine, unmasked: bool) -> Iterator[list[Any]]:
         .join(o, o.c.id == m.c.org_id)
         .order_by(m.c.id)
     )
+    if county is not None:
+        stmt = stmt.where(o.c.county == county)
     gender = {"male": "男", "female": "女"} if i18n.get_lang() != "en" else {}
     for r in _stream(engine, stmt):
         active = r.status == MemberStatus.ACTIVE.value
