@@ -12,7 +12,9 @@ from unioncli.errors import DomainError
 from unioncli.i18n import register
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from collections.abc import Iterable
+
+    from sqlalchemy import Connection, Engine
 
 HEAD = "0008"
 
@@ -48,3 +50,28 @@ def ensure_at_head(target: Target, engine: Engine) -> None:
     if found is not None and found not in migrate.known_revisions():
         raise DomainError("db.newer_schema", where=target.describe(), found=found, head=HEAD)
     migrate.upgrade(target)
+
+
+def move_sequences(conn: Connection, tables: Iterable[str] | None = None) -> None:
+    """After rows were written with their ids given (a bulk build, a copy), set each PostgreSQL
+    ``id`` sequence past the largest id, so the next insert draws a free one. ``tables``: every
+    table of the models when None. Nothing on SQLite, whose ids follow the largest by themselves.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    if tables is None:
+        from unioncli.models import metadata
+
+        tables = [t.name for t in metadata.sorted_tables if "id" in t.c]
+    for table in tables:
+        seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
+        if seq is not None:
+            conn.execute(
+                text(
+                    "SELECT setval(CAST(:s AS regclass), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+                ),
+                {"s": seq},
+            )

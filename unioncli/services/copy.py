@@ -1206,26 +1206,6 @@ def _bulk(
     return {t.name for t in tables if selected.get(t.name, 0) > before.get(t.name, 0)}
 
 
-def _move_sequences(conn: Connection, tables: list[_Table]) -> None:
-    """Rows came with their ids: each PostgreSQL sequence goes past the largest."""
-    for t in tables:
-        if t.id_col is None:
-            continue
-        seq = conn.execute(
-            text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": t.name, "c": t.id_col}
-        ).scalar()
-        if seq is not None:
-            top = _max_id(conn, t)
-            conn.execute(
-                text("SELECT setval(CAST(:s AS regclass), :n, false)"), {"s": seq, "n": top + 1}
-            )
-
-
-def _max_id(conn: Connection, t: _Table) -> int:
-    assert t.id_col is not None
-    return int(conn.execute(select(func.coalesce(func.max(t.table.c[t.id_col]), 0))).scalar_one())
-
-
 # --- the command ------------------------------------------------------------------------------
 
 
@@ -1331,6 +1311,7 @@ def _run(
     started: float,
 ) -> CopyResult:
     from unioncli.db.migrate import alembic_config
+    from unioncli.db.schema import move_sequences
     from unioncli.db.uow import lock_audit_chain
 
     tables, log, head = _schema()
@@ -1396,8 +1377,8 @@ def _run(
 
             _check_counts(dst, counts, selected, before, tables, log, entries)
             _check_reports(dst, [*tables, log], years, scope, expected)
-            if not merge and dst.dialect.name == "postgresql":
-                _move_sequences(dst, [*tables, log, head])
+            if not merge:  # the ids came along: the server's sequences go past them
+                move_sequences(dst, [t.name for t in (*tables, log, head) if t.id_col])
             _record(dst, source, merge, county, part, counts, entries, years)
             _verify_chain(dst)
             if dry_run:

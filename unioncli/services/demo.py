@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, literal, select
 from sqlmodel import SQLModel, col
 
+from unioncli.db.schema import move_sequences
 from unioncli.db.uow import append_audit
 from unioncli.enums import Facility, SchoolLevel
 from unioncli.errors import Conflict
@@ -1839,26 +1840,7 @@ def build(
             for start in range(0, len(table_rows), BATCH):
                 conn.execute(insert(station_model), table_rows[start : start + BATCH])
 
-        if conn.dialect.name == "postgresql":
-            # rows were inserted with explicit ids: move the sequences past them
-            for table in (
-                "org",
-                "person",
-                "member",
-                "hardship_file",
-                "hardship_family",
-                "hardship_review",
-                "hardship_visit",
-                "aid",
-                "student_grant",
-                "station",
-                "station_rating",
-                "station_log",
-            ):
-                conn.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-                )
+        move_sequences(conn)  # rows were inserted with their ids given
         conn.execute(insert(LedgerMeta), [{"key": "demo", "value": "1"}])
         append_audit(
             conn,
