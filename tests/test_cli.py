@@ -6,9 +6,11 @@ import csv
 import io
 import json
 import os
+import sqlite3
 from datetime import date
 from pathlib import Path
 
+import dbutil
 import pytest
 
 from unioncli.ids import make_id_number, make_uscc
@@ -499,6 +501,11 @@ def test_demo_builds_a_ledger_and_prints_figures(cli, tmp_path: Path) -> None:
     # again on the same file: the demo data is replaced, not doubled
     second = cli("--db", str(path), "demo", "--members", "300", db=False)
     assert ok(second) == out
+    # and the ledger it replaced was kept first
+    (saved,) = (tmp_path / "backups").glob("demo-*.sqlite3")
+    assert saved.name in second.stderr.replace("\n", "")
+    with sqlite3.connect(saved) as kept:
+        assert kept.execute("SELECT count(*) FROM member").fetchone() == (300,)
     members = json.loads(
         ok(cli("--db", str(path), "member", "list", "--all", "--format", "json", db=False))
     )
@@ -510,7 +517,33 @@ def test_demo_refuses_a_real_ledger(one) -> None:
     r = one("demo", "--members", "300")
     assert r.exit_code == 4
     assert r.stderr.splitlines()[-1] == (
-        "错误：该台账已有真实数据，演示数据不会写入。请用 --db 另选一个文件，例如 --db demo.sqlite3"
+        "错误：该台账里有不是演示生成的数据（审计日志里有其他操作），演示不会覆盖它。"
+        "要两者都留，请把演示放在另一个文件：unioncli demo --db demo.sqlite3"
     )
     assert ok(one("org")).splitlines()[-1] == "共 2 个基层工会"
     assert json.loads(ok(one("member", "list", "--format", "json")))[0]["name"] == "张伟"
+
+
+def test_demo_never_rebuilds_a_ledger_with_work_in_it(cli, ledger) -> None:
+    """A clerk who starts working in the demo's ledger keeps that work: the demo refuses."""
+    ok(cli("demo", "--members", "300"))
+    before = dbutil.count(ledger, "member")
+    ok(cli("member", "add", "张伟", "--id", "230125199001012350", "--org", "1",
+           "--joined", "2024-03-05"))  # fmt: skip
+    chain = dbutil.count(ledger, "audit_log")
+    again = cli("demo", "--members", "300")
+    assert again.exit_code == 4
+    assert "unioncli demo --db demo.sqlite3" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert dbutil.count(ledger, "member") == before + 1
+    assert dbutil.count(ledger, "audit_log") == chain
+    assert ok(cli("audit", "verify"))
+    if ledger.is_sqlite:
+        assert ledger.path is not None
+        assert not (ledger.path.parent / "backups").exists()  # nothing to save: nothing rebuilt
+
+
+def test_demo_keeps_a_ledger_whose_only_work_is_a_setting(cli, ledger) -> None:
+    """Work is not only rows: a setting recorded in the audit log is work too."""
+    ok(cli("report", "settings", "--federation", "示范县总工会"))
+    assert cli("demo", "--members", "300").exit_code == 4

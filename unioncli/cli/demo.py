@@ -21,6 +21,10 @@ i18n.register(
             "outdoor-worker stations: {stations}, with {station_logs} monthly service entries",
         ),
         "demo.progress": ("生成会员", "members"),
+        "demo.saved": (
+            "原演示台账已备份到 {path}，现重新生成",
+            "the old demo ledger was saved to {path}; building it again",
+        ),
         "demo.counties": (
             "全市共用台账：工会和站点分属 {n} 个区县（{names}）",
             "a city's shared ledger: unions and stations in {n} counties ({names})",
@@ -58,9 +62,12 @@ def demo(
     from unioncli.cli.render import line, note, progress
     from unioncli.cli.report import print_year
     from unioncli.config import operator
-    from unioncli.services.demo import COUNTIES, build
+    from unioncli.services.demo import COUNTIES, build, save_before_rebuild
 
     target = state.target()
+    saved = save_before_rebuild(engine(), target)
+    if saved is not None:
+        note(i18n.t("demo.saved", path=saved))
     note(i18n.t("demo.building", where=target.describe()))
     with progress(members, i18n.t("demo.progress")) as bar:
         task = bar.add_task(i18n.t("demo.progress"), total=members)

@@ -16,11 +16,13 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, literal, select
 from sqlmodel import SQLModel, col
 
+from unioncli.config import Target
 from unioncli.db.schema import move_sequences
 from unioncli.db.uow import append_audit
 from unioncli.enums import Facility, SchoolLevel
@@ -45,9 +47,11 @@ from unioncli.services.common import years_after
 register(
     {
         "demo.real_data": (
-            "该台账已有真实数据，演示数据不会写入。请用 --db 另选一个文件，例如 --db demo.sqlite3",
-            "this ledger holds real data; the demo will not touch it. Use --db, "
-            "e.g. --db demo.sqlite3",
+            "该台账里有不是演示生成的数据（审计日志里有其他操作），演示不会覆盖它。"
+            "要两者都留，请把演示放在另一个文件：unioncli demo --db demo.sqlite3",
+            "this ledger holds work the demo did not make (the audit log records other writes); "
+            "the demo will not overwrite it. To keep both, put the demo in a file of its own: "
+            "unioncli demo --db demo.sqlite3",
         ),
     }
 )
@@ -141,12 +145,14 @@ def _rand_date(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def _clear_demo(conn: Connection) -> None:
-    """Refuse to touch a ledger with real data; empty a ledger that holds only demo data."""
-    is_demo = conn.execute(
-        select(col(LedgerMeta.value)).where(col(LedgerMeta.key) == "demo")
-    ).scalar()
-    has_data = any(
+# audit actions that a demo ledger may hold and that change nothing a clerk made: the build
+# itself, and looking at whole ID numbers (a reveal is recorded, but writes nothing of the ledger)
+DEMO_ONLY_ACTIONS = ("demo.build", "reveal")
+
+
+def holds_data(conn: Connection) -> bool:
+    """Whether the ledger holds any record (a union, a person, a setting, a station...)."""
+    return any(
         conn.execute(select(literal(1)).select_from(model).limit(1)).first() is not None
         for model in (
             Org,
@@ -158,8 +164,48 @@ def _clear_demo(conn: Connection) -> None:
             Station,
         )
     )
-    if has_data and is_demo != "1":
+
+
+def refuse_real_work(conn: Connection) -> bool:
+    """Refuse (``Conflict``) a ledger that holds anything the demo did not make; say whether
+    it holds data at all (then it is a demo ledger, which a rebuild replaces).
+
+    The demo marks its ledger, but a clerk may have started work in it since: every write is
+    in the audit log, so any entry but the build (and reveals, which write nothing) is work."""
+    other_work = conn.execute(
+        select(literal(1))
+        .select_from(AuditEntry)
+        .where(col(AuditEntry.action).not_in(DEMO_ONLY_ACTIONS))
+        .limit(1)
+    ).first()
+    if other_work is not None:
         raise Conflict("demo.real_data")
+    if not holds_data(conn):
+        return False
+    is_demo = conn.execute(
+        select(col(LedgerMeta.value)).where(col(LedgerMeta.key) == "demo")
+    ).scalar()
+    if is_demo != "1":
+        raise Conflict("demo.real_data")
+    return True
+
+
+def save_before_rebuild(engine: Engine, target: Target) -> Path | None:
+    """Before a demo ledger is rebuilt, keep it in ``backups/`` beside it (SQLite); refuse a
+    ledger with real work in it. Returns the backup's path, None when there was nothing to keep
+    (an empty ledger, or one on a server, where the rebuilt demo is what the seed makes again)."""
+    with engine.connect() as conn:
+        rebuild = refuse_real_work(conn)
+    if not rebuild or not target.is_sqlite:
+        return None
+    from unioncli.db.maintenance import backup
+
+    return backup(target)
+
+
+def _clear_demo(conn: Connection) -> None:
+    """Refuse to touch a ledger with real work in it; empty a ledger that holds only the demo."""
+    refuse_real_work(conn)
     # children first: grants point at people and files, aid and a file's records at the file,
     # files at people and unions; the stations' ratings and ledger at the stations
     for model in (
