@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection, Engine
 
-HEAD = "0008"
+HEAD = "0013"
 
 register(
     {

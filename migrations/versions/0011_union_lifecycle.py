@@ -1,0 +1,25 @@
+"""A union's own lifecycle: dissolution (撤销/注销) and merger (合并).
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-03 11:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+import sqlmodel.sql.sqltypes  # noqa: F401  (autogenerate renders AutoString through it)
+from alembic import op  # noqa: F401
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
