@@ -688,6 +688,7 @@ _FINGERPRINT_TABLES = (
     "aid",
     "student_grant",
     "station",
+    "station_event",
     "station_rating",
     "station_log",
     "import_batch",
