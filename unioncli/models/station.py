@@ -97,9 +97,7 @@ class StationEvent(SQLModel, table=True):
     __table_args__ = (
         one_of("status", StationStatus.codes(), "status"),
         # covering: the status in force on a date is one probe per station from this index alone
-        Index(
-            "ix_station_event_station_id_event_date", "station_id", "event_date", "id", "status"
-        ),
+        Index("ix_station_event_station_id_event_date", "station_id", "event_date", "id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

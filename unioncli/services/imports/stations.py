@@ -140,6 +140,22 @@ class StationImport(Kind):
         station_id = ctx.conn.execute(
             insert(stations).returning(stations.c.id), values
         ).scalar_one()
+        events = rules.opening_events(
+            station_id, p["opened_on"], values["status"], values["status_since"]
+        )
+        ctx.conn.execute(
+            insert(metadata.tables["station_event"]),
+            [
+                {
+                    "station_id": sid,
+                    "event_date": on,
+                    "status": status,
+                    "created_at": ctx.timestamp,
+                    "batch_id": ctx.batch_id,
+                }
+                for sid, on, status in events
+            ],
+        )
         if p["rating"] is not None:
             self._rate(ctx, station_id, p)
 
