@@ -190,6 +190,7 @@ i18n.register_fields(
         "longitude": ("经度", "longitude"),
         "visits": ("服务人次", "person-times served"),
         "activities": ("活动场次", "activities"),
+        "rated_on": ("评定日期", "rated on"),
     }
 )
 
@@ -435,6 +436,26 @@ def parse_station_fields(raw: dict[str, Any]) -> dict[str, Any]:
         )
     c.check()
     return out
+
+
+def rating_year(raw: Any, field_key: str = "rating_year") -> int:
+    """A rating's year: not after this year."""
+    return _rating_year(raw, field_key)
+
+
+def past_date(raw: Any, field_key: str) -> date:
+    """A date of something that happened: not after today."""
+    return _past(raw, field_key)
+
+
+def parse_code(raw: Any) -> str | None:
+    """A station code as stored: upper case, no spaces."""
+    return _code(raw)
+
+
+def as_date(value: Any) -> Any:
+    """A date column's value as a date (SQLite drivers may give text)."""
+    return _as_date(value)
 
 
 def _rating_year(raw: Any, field_key: str = "rating_year") -> int:
@@ -1033,13 +1054,7 @@ def change_status(
             since=last,
         )
     if result == S.CLOSED:
-        last_log = _as_date(
-            s.execute(
-                select(func.max(col(StationLog.month))).where(col(StationLog.station_id) == st.id)
-            ).scalar_one()
-        )
-        if last_log is not None and last_log > when.replace(day=1):
-            raise Conflict("station.logs_after_close", name=st.name, month=f"{last_log:%Y-%m}")
+        check_no_logs_after(s, st.id, st.name, when)
     before = _snapshot(st)
     st.status = result.value
     st.status_since = when
@@ -1060,6 +1075,17 @@ def change_status(
         reason=text,
     )
     return station_view(uow, st)
+
+
+def check_no_logs_after(db: Db, station_id: int, name: str, when: date) -> None:
+    """A station closing on ``when`` may not have ledger entries for a later month."""
+    last_log = _as_date(
+        db.execute(
+            select(func.max(col(StationLog.month))).where(col(StationLog.station_id) == station_id)
+        ).scalar_one()
+    )
+    if last_log is not None and last_log > when.replace(day=1):
+        raise Conflict("station.logs_after_close", name=name, month=f"{last_log:%Y-%m}")
 
 
 # --- ratings ---------------------------------------------------------------------------------
