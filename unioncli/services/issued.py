@@ -25,7 +25,8 @@ ledger); a date a state holds *from* (opened, closed, founded, a status since, a
 category) touches every year from its own on, because it changes the state in force on 31
 December; a round year (``year``) touches that year. An entry that cannot be dated (its record
 and its rows are gone, e.g. an undone import, and its JSON has no date) is listed as a possible
-cause when something changed. Causes are the whole ledger's, whatever the scope of the diff.
+cause. Causes are listed only when something changed, and they are the whole ledger's entries,
+whatever the scope of the diff (an entry is not traced to a union or a township).
 """
 
 from __future__ import annotations
@@ -102,7 +103,6 @@ BATCH_TABLES: tuple[str, ...] = (
     "member",
     "member_event",
     "hardship_file",
-    "hardship_family",
     "aid",
     "student_grant",
     "station",
@@ -553,9 +553,7 @@ def diff(source: Source, year: int, scope: Scope | None = None) -> Diff | None:
             return None
         now = _as_json(_report(q, year, scope))
         changed = changes(found.figures, now)
-        return Diff(
-            year=year,
-            issued=found,
-            changes=changed,
-            causes=causes(q, year, found.audit_mark, undated=bool(changed)),
-        )
+        # nothing changed: nothing to explain (an entry may touch the year and change no figure
+        # of this scope, e.g. another township's)
+        because = causes(q, year, found.audit_mark, undated=True) if changed else []
+        return Diff(year=year, issued=found, changes=changed, causes=because)
