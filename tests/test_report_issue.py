@@ -333,3 +333,43 @@ def test_every_dated_table_is_in_the_map() -> None:
     for table, columns in DATED.values():
         assert table in metadata.tables, table
         assert set(columns) <= set(metadata.tables[table].c.keys()), table
+
+
+_NO_SQLALCHEMY = """
+import sys
+from unioncli.cli import main
+sys.argv = ["unioncli", "--db", sys.argv[1], *sys.argv[2:]]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+assert "sqlalchemy" not in sys.modules, "SQLAlchemy was imported"
+"""
+
+
+@pytest.mark.sqlite_only("the read side on a SQLite file goes through sqlite3")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "diff", "2024"),
+        ("report", "diff", "2024", "--format", "json"),
+        ("report", "year", "2024", "--as-issued", "--format", "json"),
+        ("report", "year", "2024", "--as-issued", "--format", "markdown"),
+        ("report", "year", "2024", "--format", "html"),
+    ],
+)
+def test_the_read_side_needs_no_sqlalchemy(
+    book: Any, ledger: Target, args: tuple[str, ...]
+) -> None:
+    import subprocess
+    import sys
+
+    ok(book("report", "issue", "2024"))
+    ok(book("aid", "reverse", "1", "--reason", "重复录入"))
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_SQLALCHEMY, str(ledger.path), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr

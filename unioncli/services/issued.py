@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from unioncli import i18n
@@ -131,10 +131,13 @@ def scope_key(scope: Scope | None) -> str:
 
 
 def _utc(value: Any) -> str:
-    """A stored UTC time as ``2026-12-03T10:45:00Z`` (SQLite's text or a server's datetime)."""
-    from unioncli.models.audit import canonical_at  # no SQLAlchemy: models.audit is light
-
-    return canonical_at(value)[:19] + "Z"
+    """A stored UTC time as ``2026-12-03T10:45:00Z``: SQLite's text (UTC, no offset) or a
+    server's datetime. (Not ``models.audit.canonical_at``: importing the models package loads
+    SQLAlchemy, which the read side on SQLite does without.)"""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if at.utcoffset() is None:
+        at = at.replace(tzinfo=UTC)
+    return str(at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 @dataclass(frozen=True)
