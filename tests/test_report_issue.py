@@ -183,6 +183,25 @@ def test_a_late_import_of_rows_dated_in_the_year_names_the_batch(
     assert diff_json(book, "2023")["changes"] == []
 
 
+def test_an_undone_import_cannot_be_dated_and_is_named(
+    book: Any, ledger: Target, tmp_path: Path
+) -> None:
+    path = tmp_path / "late.csv"
+    path.write_bytes(
+        f"身份证号,帮扶日期,帮扶类型,金额\r\n{LI_MING},2024-09-01,生活救助,300\r\n".encode()
+    )
+    ok(book("import", "aid", str(path)))
+    batch = scalar(ledger, "SELECT id FROM import_batch")
+    ok(book("report", "issue", "2024"))
+    ok(book("report", "issue", "2025"))
+    ok(book("import", "undo", str(batch)))
+    data = diff_json(book, "2024")
+    assert changed(data)["aid.amount_fen"] == (710_000, 680_000)
+    # the rows it made are gone: what is left cannot say their dates, so the undo is named
+    assert [(c["action"], c["entity_id"]) for c in data["causes"]] == [("import.undo", batch)]
+    assert diff_json(book, "2025") == {**diff_json(book, "2025"), "changes": [], "causes": []}
+
+
 def test_an_import_of_next_year_rows_is_no_cause(book: Any, tmp_path: Path) -> None:
     ok(book("org", "add", "红旗乡总工会", "--founded", "2015-01-01", "--township", "红旗乡"))
     ok(book("report", "issue", "2024"))

@@ -473,6 +473,8 @@ def _entry_touch(
     cannot be dated from what is stored."""
     if entity == "import_batch" and entity_id is not None:
         return _batch_touch(q, entity_id, params)
+    if entity not in DATED:
+        return False  # a setting (a year's 低保 line, a grant budget), the ledger: no figure
     year = int(params["year"])
     by_json = [_json_touch(t, params, year) for t in (before, after)]
     if any(by_json):
@@ -527,8 +529,7 @@ def causes(q: Query, year: int, mark: int, *, undated: bool) -> list[Cause]:
     ):
         eid = None if entity_id is None else int(entity_id)
         touch = _entry_touch(q, str(entity), eid, before, after, params)
-        datable = str(entity) in DATED or entity == "import_batch"
-        if touch or (touch is None and undated and datable):
+        if touch or (touch is None and undated):
             out.append(
                 Cause(
                     audit_id=int(rid),
