@@ -47,6 +47,7 @@ TABLES = (
     "import_batch",
     "import_change",
     "ledger_meta",
+    "report_issue",
     "audit_log",
     "audit_head",
 )
@@ -274,6 +275,23 @@ def test_two_counties_merge_into_one_ledger_sharing_a_person(tmp_path, ledger) -
     assert scalar(
         ledger, "SELECT after FROM audit_log WHERE action = 'db.copy' ORDER BY id DESC LIMIT 1"
     ).count('"mode": "merge"')
+
+
+def test_issued_reports_come_with_a_plain_copy_not_with_a_merge(tmp_path, ledger) -> None:
+    import json
+
+    a, b = two_counties(tmp_path)
+    ok(run(a, "report", "issue", "2020"))
+    ok(run(b, "report", "issue", "2020"))
+    ok(run(a, "db", "copy", "--to", where(ledger), "--county", "甲县"))
+    assert count(ledger, "report_issue") == 1  # the same ids, the same chain: still true
+    assert "与定稿一致" in ok(run(ledger, "report", "diff", "2020"))
+    ok(run(b, "db", "copy", "--to", where(ledger), "--county", "乙县"))
+    assert count(ledger, "report_issue") == 1  # 乙's issue was of 乙's ledger: it stays there
+    # the whole ledger grew by 乙's county since 甲's issue, and the merged entries say why
+    data = json.loads(ok(run(ledger, "report", "diff", "2020", "--format", "json")))
+    assert {"key": "members.new", "issued": 2, "now": 3} in data["changes"]
+    assert "member.add" in {c["action"] for c in data["causes"]}
 
 
 def test_a_county_less_ledger_needs_its_county_to_join_a_divided_one(tmp_path, ledger) -> None:

@@ -39,6 +39,7 @@ TABLES = {
     "member_event",
     "org",
     "person",
+    "report_issue",
     "station",
     "station_event",
     "station_log",

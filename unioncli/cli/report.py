@@ -52,6 +52,36 @@ i18n.register(
         "report.federation_set": ("已设置报表抬头：{name}", "report heading set: {name}"),
         "report.township_scope": ("{township}", "{township}"),
         "report.org_scope": ("{org}", "{org}"),
+        "report.issued": (
+            "已定稿：{year} 年度（{scope}）第 {version} 版，{at}，台账指纹 {fp}",
+            "issued: {year} ({scope}) version {version}, {at}, ledger fingerprint {fp}",
+        ),
+        "report.diff.same": (
+            "{year} 年度（{scope}）与定稿一致（第 {version} 版，{at}）",
+            "{year} ({scope}) is as issued (version {version}, {at})",
+        ),
+        "report.diff.head": (
+            "{year} 年度（{scope}）与第 {version} 版定稿（{at}，{operator}）相比，{n} 项不同：",
+            "{year} ({scope}) differs from version {version} as issued ({at}, {operator}) "
+            "in {n} figures:",
+        ),
+        "report.diff.causes": (
+            "定稿之后记录的、涉及 {year} 年的操作：",
+            "recorded since the issue, touching {year}:",
+        ),
+        "report.diff.no_causes": (
+            "定稿之后没有记录涉及 {year} 年的操作",
+            "nothing recorded since the issue touches {year}",
+        ),
+        "report.col.key": ("项目", "key"),
+        "report.col.issued": ("定稿", "issued"),
+        "report.col.now": ("现在", "now"),
+        "report.col.audit_id": ("审计号", "audit #"),
+        "report.col.action": ("操作", "action"),
+        "report.col.record": ("记录", "record"),
+        "report.col.at": ("时间（UTC）", "at (UTC)"),
+        "report.col.operator": ("经办人", "operator"),
+        "report.col.reason": ("原因", "reason"),
         "report.city_and_county": (
             "--city 与 --county 不能同时使用",
             "--city and --county cannot be used together",
@@ -188,7 +218,7 @@ def _scope(org: str | None, township: str | None, county: str | None) -> tuple[A
     return Scope(org_id=org_id, township=township, county=county), " · ".join(names)
 
 
-def _meta(eng: Any) -> dict[str, str]:
+def _meta(eng: Any, fingerprint: str | None = None) -> dict[str, str]:
     from importlib.metadata import version
 
     from unioncli.services.report import ledger_fingerprint
@@ -197,11 +227,19 @@ def _meta(eng: Any) -> dict[str, str]:
     return {
         "made": made.isoformat(sep=" ", timespec="minutes"),
         "version": version("unioncli"),
-        "fingerprint": ledger_fingerprint(eng),
+        "fingerprint": fingerprint or ledger_fingerprint(eng),
     }
 
 
-def _show(doc: Any, fmt: ReportFormat, out: Path | None, eng: Any) -> None:
+def _show(
+    doc: Any,
+    fmt: ReportFormat,
+    out: Path | None,
+    eng: Any,
+    *,
+    status: str | None = None,
+    fingerprint: str | None = None,
+) -> None:
     from unioncli.cli import report_formats as rf
 
     if fmt is ReportFormat.table:
@@ -215,7 +253,9 @@ def _show(doc: Any, fmt: ReportFormat, out: Path | None, eng: Any) -> None:
             notes=doc.notes,
         )
         return
-    meta = _meta(eng) if fmt is ReportFormat.html else {}
+    meta = _meta(eng, fingerprint) if fmt is ReportFormat.html else {}
+    if status is not None and fmt is ReportFormat.html:
+        meta["status"] = status
     _emit(rf.write(doc, fmt.value, **meta), out)
 
 
@@ -227,21 +267,81 @@ def print_year(
     county: str | None = None,
     fmt: ReportFormat = ReportFormat.table,
     out: Path | None = None,
+    as_issued: bool = False,
 ) -> None:
     """The yearly report in ``fmt``: printed, or written to ``out``; ``county`` None: the whole
-    ledger."""
+    ledger. ``as_issued``: the latest issued version's figures instead of today's."""
     from unioncli.cli import report_formats as rf
+    from unioncli.services.issued import latest, same_figures
     from unioncli.services.report import federation_name, report_with_previous, year_report
 
     scope, scope_name = _scope(org, township, county)
     eng = state.target()
+    if as_issued:
+        _print_issued(year, scope, scope_name, fmt, out, eng)
+        return
     if fmt is ReportFormat.json:
         _emit(_json(year_report(eng, year, scope)), out)
         return
     cur, prev = report_with_previous(eng, year, scope)
     scope_name = scope_name or _whole(eng)
     doc = rf.year_doc(year, cur, prev, federation=federation_name(eng), scope=scope_name)
-    _show(doc, fmt, out, eng)
+    status = None
+    if fmt is ReportFormat.html:
+        issued = latest(eng, year, scope)
+        status = rf.issue_status(issued, same_figures(cur, issued))
+    _show(doc, fmt, out, eng, status=status)
+
+
+def _scope_label(scope_name: str | None, eng: Any) -> str:
+
+    return scope_name or _whole(eng) or i18n.t("rep.scope.county")
+
+
+def _print_issued(
+    year: int,
+    scope: Any,
+    scope_name: str | None,
+    fmt: ReportFormat,
+    out: Path | None,
+    eng: Any,
+) -> None:
+    """``report year --as-issued``: the latest issued figures exactly; beside them (同比) the
+    previous year as issued, or, never issued, nothing (blank columns and a note)."""
+    from unioncli.cli import report_formats as rf
+    from unioncli.services.issued import latest, require_latest
+    from unioncli.services.report import federation_name
+
+    issued = require_latest(eng, year, scope, _scope_label(scope_name, eng))
+    if fmt is ReportFormat.json:
+        _emit(_json(issued.figures), out)
+        return
+    before = latest(eng, year - 1, scope)
+    notes = [
+        i18n.t(
+            "rep.as_issued", version=issued.version, at=issued.shown_at, operator=issued.operator
+        )
+    ]
+    if issued.note:
+        notes.append(i18n.t("rep.as_issued_note", note=issued.note))
+    if before is None:
+        notes.append(i18n.t("rep.prev_not_issued", year=year - 1))
+    doc = rf.year_doc(
+        year,
+        issued.figures,
+        None if before is None else before.figures,
+        federation=federation_name(eng),
+        scope=scope_name or _whole(eng),
+        notes=notes,
+    )
+    _show(
+        doc,
+        fmt,
+        out,
+        eng,
+        status=rf.issue_status(issued, True),
+        fingerprint=issued.fingerprint,
+    )
 
 
 def _year(raw: str, field: str = "year") -> int:
@@ -259,11 +359,154 @@ def year_cmd(
     city: bool = CityOption,
     fmt: ReportFormat | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
     out: Path | None = OutOption,
+    as_issued: bool = typer.Option(
+        False, "--as-issued", help="打印定稿时的数据（report issue 所存最新一版），不是现在的"
+    ),
 ) -> None:
     """年度工作数据（每项与上年同比），可存为 Markdown、CSV、JSON、可打印的 HTML 或 XLSX. Example: unioncli report year 2024"""
     chosen = choose_format(fmt, out)
     where = _county(county, city)
-    print_year(_year(year), org=org, township=township, county=where, fmt=chosen, out=out)
+    print_year(
+        _year(year),
+        org=org,
+        township=township,
+        county=where,
+        fmt=chosen,
+        out=out,
+        as_issued=as_issued,
+    )
+
+
+class DiffFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("issue")
+def issue_cmd(
+    year: str = typer.Argument(..., help="年度，如 2024"),
+    org: str | None = OrgOption,
+    township: str | None = TownshipOption,
+    county: str | None = CountyOption,
+    city: bool = CityOption,
+    note: str | None = typer.Option(None, "--note", help="备注，如 报市总工会"),
+) -> None:
+    """定稿：存下本年度此范围的全部数据（再次定稿为新的一版），记入审计日志. Example: unioncli report issue 2024 --note 报市总工会"""
+    from unioncli.cli.render import line
+    from unioncli.services.issued import issue
+
+    number = _year(year)
+    scope, scope_name = _scope(org, township, _county(county, city))
+    with uow() as work:
+        done = issue(work, number, scope, note)
+        work.commit()
+    line(
+        i18n.t(
+            "report.issued",
+            year=number,
+            scope=_scope_label(scope_name, state.target()),
+            version=done.version,
+            at=done.shown_at,
+            fp=done.fingerprint,
+        )
+    )
+
+
+@app.command("diff")
+def diff_cmd(
+    year: str = typer.Argument(..., help="年度，如 2024"),
+    org: str | None = OrgOption,
+    township: str | None = TownshipOption,
+    county: str | None = CountyOption,
+    city: bool = CityOption,
+    fmt: DiffFormat = typer.Option(DiffFormat.table, "--format", "-f", help="table|json"),
+) -> None:
+    """现在的数据与最新定稿相比：哪些项目不同，定稿后哪些操作涉及该年. Example: unioncli report diff 2024"""
+    from unioncli.cli.render import Column, line, rows
+    from unioncli.services.issued import diff
+
+    number = _year(year)
+    scope, scope_name = _scope(org, township, _county(county, city))
+    eng = state.target()
+    found = diff(eng, number, scope)
+    label = _scope_label(scope_name, eng)
+    if found is None:
+        if fmt is DiffFormat.json:
+            empty: dict[str, Any] = {"year": number, "issued_at": None, "changes": [], "causes": []}
+            _emit(_json(empty), None)
+            return
+        line(i18n.t("issued.none", year=number, scope=label))
+        return
+    if fmt is DiffFormat.json:
+        _emit(_json(found.as_json()), None)
+        return
+    issued = found.issued
+    if not found.changes:
+        line(
+            i18n.t(
+                "report.diff.same",
+                year=number,
+                scope=label,
+                version=issued.version,
+                at=issued.shown_at,
+            )
+        )
+        return
+    line(
+        i18n.t(
+            "report.diff.head",
+            year=number,
+            scope=label,
+            version=issued.version,
+            at=issued.shown_at,
+            operator=issued.operator,
+            n=len(found.changes),
+        )
+    )
+    shown = [
+        {"key": c.key, "issued": _value(c.issued), "now": _value(c.now)} for c in found.changes
+    ]
+    rows(
+        [
+            Column("key", i18n.t("report.col.key")),
+            Column("issued", i18n.t("report.col.issued"), justify="right"),
+            Column("now", i18n.t("report.col.now"), justify="right"),
+        ],
+        shown,
+    )
+    line()
+    if not found.causes:
+        line(i18n.t("report.diff.no_causes", year=number))
+        return
+    line(i18n.t("report.diff.causes", year=number))
+    rows(
+        [
+            Column("audit_id", i18n.t("report.col.audit_id"), justify="right"),
+            Column("action", i18n.t("report.col.action")),
+            Column("record", i18n.t("report.col.record")),
+            Column("at", i18n.t("report.col.at")),
+            Column("operator", i18n.t("report.col.operator")),
+            Column("reason", i18n.t("report.col.reason"), wrap=True),
+        ],
+        [
+            {
+                "audit_id": c.audit_id,
+                "action": c.action,
+                "record": c.entity if c.entity_id is None else f"{c.entity} #{c.entity_id}",
+                "at": c.at.replace("T", " ").removesuffix("Z"),
+                "operator": c.operator,
+                "reason": c.reason,
+            }
+            for c in found.causes
+        ],
+    )
+
+
+def _value(value: Any) -> str:
+    """A figure as the diff table shows it: the number, or — when the issue had no such key."""
+    if value is None:
+        return "—"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 @app.command("by-org")

@@ -49,6 +49,21 @@ i18n.register(
         "rep.made": ("生成时间：{at}", "made {at}"),
         "rep.version": ("工具版本：unioncli {version}", "tool: unioncli {version}"),
         "rep.fingerprint": ("台账指纹：{fp}", "ledger fingerprint: {fp}"),
+        "rep.final": ("定稿：{at}（第 {version} 版）", "issued: {at} (version {version})"),
+        "rep.draft": ("草稿", "draft"),
+        "rep.draft_differs": (
+            "草稿（与 {day} 定稿不同，见 report diff）",
+            "draft (differs from the version issued {day}: see report diff)",
+        ),
+        "rep.as_issued": (
+            "定稿：第 {version} 版，{at}，经办人 {operator}",
+            "as issued: version {version}, {at}, by {operator}",
+        ),
+        "rep.as_issued_note": ("定稿备注：{note}", "note: {note}"),
+        "rep.prev_not_issued": (
+            "{year} 年度未定稿：不列上年数与同比",
+            "{year} was not issued: no previous year or change shown",
+        ),
         "rep.sec.members": ("会员", "Members"),
         "rep.sec.orgs": ("基层工会", "Grassroots unions"),
         "rep.sec.hardship": ("困难职工帮扶", "Hardship files and aid"),
@@ -338,31 +353,31 @@ def _name_prefix(name: str | None) -> str:
 def year_doc(
     year: int,
     cur: dict[str, Any],
-    prev: dict[str, Any],
+    prev: dict[str, Any] | None,
     *,
     federation: str | None = None,
     scope: str | None = None,
+    notes: Sequence[str] = (),
 ) -> Doc:
-    """The yearly report with the previous year and 同比 beside every figure."""
-    notes = [i18n.t("rep.scope", scope=scope or i18n.t("rep.scope.county"))]
+    """The yearly report with the previous year and 同比 beside every figure; ``prev`` None
+    (``--as-issued`` when the previous year was never issued): those two columns left blank.
+    ``notes``: lines under the scope."""
+    lines_of = [i18n.t("rep.scope", scope=scope or i18n.t("rep.scope.county"))]
     if cur.get("scope.stations") == "none":
-        notes.append(i18n.t("rep.scope.no_stations"))
+        lines_of.append(i18n.t("rep.scope.no_stations"))
+    lines_of += notes
+    blank = Cell("", "", None, True)
     sections = []
-    for name, lines in year_lines(cur, prev):
+    for name, lines in year_lines(cur, prev or {}):
         rows = []
         for label, level, path, unit in lines:
-            now, before = _get(cur, path), _get(prev, path)
-            rows.append(
-                Row(
-                    [
-                        text_cell(label),
-                        figure(now, unit),
-                        figure(before, unit),
-                        change(now, before),
-                    ],
-                    level,
-                )
-            )
+            now = _get(cur, path)
+            if prev is None:
+                beside = [blank, blank]
+            else:
+                before = _get(prev, path)
+                beside = [figure(before, unit), change(now, before)]
+            rows.append(Row([text_cell(label), figure(now, unit), *beside], level))
         sections.append(Section(name, rows))
     return Doc(
         title=i18n.t("rep.title", name=_name_prefix(federation), year=year),
@@ -374,7 +389,7 @@ def year_doc(
         ],
         numeric=[False, True, True, True],
         sections=sections,
-        notes=notes,
+        notes=lines_of,
         group_header=i18n.t("rep.group"),
         sheet=str(year),
     )
@@ -696,8 +711,11 @@ footer { margin-top: 4mm; font-size: 8pt; color: #333; border-top: 0.5pt solid #
 """.strip()
 
 
-def to_html(doc: Doc, *, made: str, version: str, fingerprint: str) -> str:
-    """A self-contained page made for paper: A4 portrait, CJK fonts, rows never split."""
+def to_html(
+    doc: Doc, *, made: str, version: str, fingerprint: str, status: str | None = None
+) -> str:
+    """A self-contained page made for paper: A4 portrait, CJK fonts, rows never split.
+    ``status``: the footer's 定稿/草稿 line (a yearly report's; none for the other reports)."""
     e = html.escape
     lang = "en" if _en() else "zh-CN"
     out = [
@@ -744,6 +762,7 @@ def to_html(doc: Doc, *, made: str, version: str, fingerprint: str) -> str:
         f'<span class="made">{e(i18n.t("rep.made", at=made))}</span>',
         f'<span class="version">{e(i18n.t("rep.version", version=version))}</span>',
         f'<span class="fingerprint">{e(i18n.t("rep.fingerprint", fp=fingerprint))}</span>',
+        *([f'<span class="status">{e(status)}</span>'] if status else []),
         "</footer>",
         "</body>",
         "</html>",
@@ -795,3 +814,14 @@ def write(doc: Doc, fmt: str, **html_meta: str) -> str | bytes:
         "xlsx": lambda: to_xlsx(doc),
     }
     return writers[fmt]()
+
+
+def issue_status(issued: Any, printed_as_issued: bool) -> str:
+    """The HTML footer's 定稿/草稿: 定稿 with the issue's time when the figures printed are the
+    latest issued version (``issued``: a ``services.issued.Issued`` or None), else 草稿 — naming
+    the issue's day when one exists but differs."""
+    if issued is None:
+        return i18n.t("rep.draft")
+    if printed_as_issued:
+        return i18n.t("rep.final", at=issued.shown_at, version=issued.version)
+    return i18n.t("rep.draft_differs", day=issued.issued_on)

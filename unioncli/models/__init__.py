@@ -12,6 +12,7 @@ from unioncli.models.hardship import (
     LowIncomeLine,
 )
 from unioncli.models.imports import ImportBatch, ImportChange
+from unioncli.models.issued import ReportIssue
 from unioncli.models.member import Member, MemberEvent
 from unioncli.models.org import Org
 from unioncli.models.person import Person
@@ -37,6 +38,7 @@ __all__ = [
     "MemberEvent",
     "Org",
     "Person",
+    "ReportIssue",
     "Station",
     "StationEvent",
     "StationLog",

@@ -13,10 +13,11 @@ is brought to the schema head by the same Alembic migrations; the source must al
   standards, ``ledger_meta``: tables keyed by their values, not by an ``id``) that is identical is
   reused. Any other unique value already there (a union's name or USCC, a card number, a file
   number, a station code, a person who is a member on both sides or heads an open file on both…)
-  is a conflict: the copy is refused, listing the first few, and nothing is written. The source's audit
-  entries, after its chain is verified, are appended to the destination's chain through the one
-  audit writer (new ids and hashes; time, operator, action, reason, before and after kept; the
-  entity's id remapped).
+  is a conflict: the copy is refused, listing the first few, and nothing is written. The source's
+  audit entries, after its chain is verified, are appended to the destination's chain through the
+  one audit writer (new ids and hashes; time, operator, action, reason, before and after kept; the
+  entity's id remapped). Issued reports (``report_issue``) are not merged, nor copied with a
+  county's part: they hold for the ledger they were issued from (a plain copy keeps them).
 - ``county``: unions and stations without a county are stamped with it (a county's own ledger
   joining a city's). A source that holds other counties gives only that county's part: its unions
   and stations and every row hanging off them (downward along foreign keys), the rows those
@@ -1336,6 +1337,11 @@ def _run(
 
             merge = not _empty(dst, [t.table for t in (*tables, log, head)])
             part, stamp = _county_plan(src, dst, tables, county, merge)
+            if merge or part:
+                # an issued report (定稿) is a fact of the ledger it was issued from: its scope
+                # ('' is that whole ledger) and its audit mark (that chain's ids) mean nothing in
+                # a merged ledger or a county's part, so they stay behind; a plain copy keeps them
+                tables = [t for t in tables if t.name != "report_issue"]
             chosen = _Part(src, tables, county).choose() if part and county else None
             selected = {
                 t.name: len(chosen[t.name])

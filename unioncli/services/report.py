@@ -718,8 +718,9 @@ _FINGERPRINT_SMALL = (
 
 def ledger_fingerprint(source: Source) -> str:
     """12 hex characters: sha256 over every register table's largest id, the small settings
-    tables' rows, and the last audit entry that is not a mere reveal of ID numbers. Cheap (one
-    index probe a table), and any write to the ledger changes it."""
+    tables' rows, and the last audit entry that is not a mere reveal of ID numbers nor an issue
+    of a report (``report issue`` records the figures, it changes none; ``report_issue`` is left
+    out too). Cheap (one index probe a table), and any write to the ledger changes it."""
     digest = hashlib.sha256()
     with _query(source) as q:
         for table in _FINGERPRINT_TABLES:
@@ -729,7 +730,9 @@ def ledger_fingerprint(source: Source) -> str:
             for row in q(f"SELECT * FROM {table} ORDER BY {order}", {}):
                 digest.update(f"{table}:{tuple(str(v) for v in row)!r};".encode())
         found = q(
-            "SELECT id, at FROM audit_log WHERE action <> 'reveal' ORDER BY id DESC LIMIT 1", {}
+            "SELECT id, at FROM audit_log WHERE action NOT IN ('reveal', 'report.issue') "
+            "ORDER BY id DESC LIMIT 1",
+            {},
         )
         last = found[0] if found else None
         mark = None if last is None else tuple(str(v) for v in last)
