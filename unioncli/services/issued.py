@@ -93,6 +93,7 @@ DATED: dict[str, tuple[str, dict[str, str]]] = {
     "grant": ("student_grant", {"year": ROUND}),
     "student_grant": ("student_grant", {"year": ROUND}),
     "station": ("station", {"opened_on": FROM, "status_since": FROM, "closed_on": FROM}),
+    "station_event": ("station_event", {"event_date": FROM}),
     "station_rating": ("station_rating", {"year": ROUND}),
     "station_log": ("station_log", {"month": IN}),
 }
@@ -106,6 +107,7 @@ BATCH_TABLES: tuple[str, ...] = (
     "aid",
     "student_grant",
     "station",
+    "station_event",
     "station_rating",
     "station_log",
 )
