@@ -530,6 +530,7 @@ def show(
     data.pop("budget_left_fen")
     data["student_id_number"] = mask_id(v.student_id_number)
     data["parent_id_number"] = mask_id(v.parent_id_number)
+    data["history"] = [{"date": day, "status": status} for day, status in v.history]
     if fmt != Format.table:
         dump_json(data)
         return
