@@ -30,8 +30,24 @@ MIGRANT = make_id_number("410122", date(1980, 6, 7), 9, "male")  # migrant membe
 STRANGER = make_id_number("230125", date(1982, 1, 1), 20, "female")  # in no register
 KIDS = [make_id_number("230125", date(2004, 5, 1), 30 + i, "female") for i in range(8)]
 NAMES = ["王芳", "赵小明", "王丽", "赵小红", "李雷", "王刚", "赵敏敏", "李娜娜"]
-HEADER = ["学生姓名", "学生身份证号", "家长姓名", "家长身份证号", "学段", "年度", "金额", "状态",
-          "申请日期", "审批日期", "发放日期", "决定日期", "原因", "资格说明", "金额说明", "备注"]  # fmt: skip
+HEADER = [
+    "学生姓名",
+    "学生身份证号",
+    "家长姓名",
+    "家长身份证号",
+    "学段",
+    "年度",
+    "金额",
+    "状态",
+    "申请日期",
+    "审批日期",
+    "发放日期",
+    "决定日期",
+    "原因",
+    "资格说明",
+    "金额说明",
+    "备注",
+]
 
 
 def ok(r: Any) -> str:
@@ -68,12 +84,54 @@ def county(cli: Any, ledger: Target) -> Target:
     since 2020; the 2023 standards (本科 4000 on file, 3000 off file)."""
     ok(cli("org", "add", ORG1, "--founded", "2010-05-01", "--township", "城关镇"))
     ok(cli("org", "add", ORG2, "--founded", "2012-03-01", "--township", "河西镇"))
-    ok(cli("hardship", "open", "王建国", "--id", HEAD, "--org", "1", "--category", "深度困难",
-           "--cause", "患重特大疾病", "--size", "3", "--income", "400", "--opened", "2022-03-01"))  # fmt: skip
-    ok(cli("member", "add", "赵强", "--id", MIGRANT, "--org", "1", "--joined", "2020-01-02",
-           "--migrant"))  # fmt: skip
-    ok(cli("grant", "standards", "2023", "--level", "本科", "--on-file", "4000", "--off-file",
-           "3000"))  # fmt: skip
+    ok(
+        cli(
+            "hardship",
+            "open",
+            "王建国",
+            "--id",
+            HEAD,
+            "--org",
+            "1",
+            "--category",
+            "深度困难",
+            "--cause",
+            "患重特大疾病",
+            "--size",
+            "3",
+            "--income",
+            "400",
+            "--opened",
+            "2022-03-01",
+        )
+    )
+    ok(
+        cli(
+            "member",
+            "add",
+            "赵强",
+            "--id",
+            MIGRANT,
+            "--org",
+            "1",
+            "--joined",
+            "2020-01-02",
+            "--migrant",
+        )
+    )
+    ok(
+        cli(
+            "grant",
+            "standards",
+            "2023",
+            "--level",
+            "本科",
+            "--on-file",
+            "4000",
+            "--off-file",
+            "3000",
+        )
+    )
     return ledger
 
 
@@ -105,7 +163,7 @@ def past_round() -> list[list[str]]:
             申请日期="2023-07-05",
             审批日期="2023-08-04",
             发放日期="2023-08-20",
-        ),  # fmt: skip
+        ),
         row(1, MIGRANT, "赵强", 金额="3000", 状态="已发放", 发放日期="2023/8/21"),
         row(
             2,
@@ -115,7 +173,7 @@ def past_round() -> list[list[str]]:
             申请日期="2023-07-06",
             决定日期="2023-08-04",
             原因="已获定向生资助",
-        ),  # fmt: skip
+        ),
         row(
             3, MIGRANT, "赵强", 金额="3000", 状态="撤回", 申请日期="2023-07-07", 原因="家长申请撤回"
         ),
@@ -154,7 +212,7 @@ def test_a_past_round_with_paid_rejected_and_withdrawn_rows_imports_whole(
             None,
             today().isoformat(),
             "不符合条件",
-        ),  # fmt: skip
+        ),
         ("senior", "rejected", today().isoformat(), None, None, today().isoformat(), "学段填错"),
     ]
     after = json.loads(ok(cli("report", "year", "2023", "--format", "json")))
@@ -172,8 +230,11 @@ def test_a_decision_beside_a_pending_grant_is_a_status_change(
     """Rejecting the student's applied grant is ``grant reject``: a 不予资助 row beside it is
     refused, not recorded as a second application."""
     ok(cli("import", "grants", str(write(tmp_path / "a.csv", [row(0, HEAD, "王建国")]))))
-    r = cli("import", "grants", str(write(tmp_path / "b.csv", [
-        row(0, HEAD, "王建国", 状态="不予资助", 原因="收入超标")])))  # fmt: skip
+    r = cli(
+        "import",
+        "grants",
+        str(write(tmp_path / "b.csv", [row(0, HEAD, "王建国", 状态="不予资助", 原因="收入超标")])),
+    )
     assert r.exit_code == 5
     assert "grant 命令" in r.stderr
     assert dbutil.count(county, "student_grant") == 1
@@ -244,7 +305,7 @@ def test_warnings_in_the_summary_are_not_rejections(
             {"状态": "不予资助", "申请日期": "2023-08-10", "决定日期": "2023-08-01", "原因": "x"},
             "决定日期",
             "2023-08-01",
-        ),  # fmt: skip
+        ),
         (
             {"状态": "已批准", "申请日期": "2023-09-10", "审批日期": "2023-09-01"},
             "批准日期",
@@ -268,11 +329,19 @@ def test_dates_out_of_order_refuse_the_file(
 
 
 def test_parse_checks_every_date_of_the_history() -> None:
-    raw = {"student_name": "甲", "student_id_number": KIDS[0], "parent_name": "乙",
-           "parent_id_number": HEAD, "level": "本科", "year": "2023", "amount": "4000"}  # fmt: skip
+    raw = {
+        "student_name": "甲",
+        "student_id_number": KIDS[0],
+        "parent_name": "乙",
+        "parent_id_number": HEAD,
+        "level": "本科",
+        "year": "2023",
+        "amount": "4000",
+    }
     with pytest.raises(InvalidValue) as exc:
-        gs.parse_grant_fields(raw | {"status": "撤回", "approved_on": "2023-08-05",
-                                     "decided_on": "2023-08-01"})  # fmt: skip
+        gs.parse_grant_fields(
+            raw | {"status": "撤回", "approved_on": "2023-08-05", "decided_on": "2023-08-01"}
+        )
     assert (exc.value.field, exc.value.reason) == ("decided_on", "grant.date_before")
 
 
@@ -292,8 +361,16 @@ def test_a_past_rounds_budget_counts_approved_and_paid_only(
     ]
     ok(cli("import", "grants", str(write(tmp_path / "a.csv", rows))))
     # one more paid grant would take the round past its budget: refused, nothing written
-    r = cli("import", "grants", str(write(tmp_path / "b.csv", [
-        row(5, MIGRANT, "赵强", 金额="3000", 状态="已发放", 发放日期="2023-08-20")])))  # fmt: skip
+    r = cli(
+        "import",
+        "grants",
+        str(
+            write(
+                tmp_path / "b.csv",
+                [row(5, MIGRANT, "赵强", 金额="3000", 状态="已发放", 发放日期="2023-08-20")],
+            )
+        ),
+    )
     assert r.exit_code == 5 and "预算" in r.stderr
     assert dbutil.count(county, "student_grant") == 4
 
@@ -360,10 +437,25 @@ def test_a_later_transfer_of_the_parent_never_moves_a_past_grant(
 ) -> None:
     """赵强 (migrant, ORG1 in 城关镇) is paid a 2023 grant; in 2026 he moves to ORG2 (河西镇). The
     2023 figures of every scope stay as they were; by_org still adds up to the whole."""
-    ok(cli("import", "grants", str(write(tmp_path / "a.csv", [
-        row(1, MIGRANT, "赵强", 金额="3000", 状态="已发放", 发放日期="2023-08-20")]))))  # fmt: skip
-    scopes = [None, Scope(org_id=1), Scope(org_id=2), Scope(township="城关镇"),
-              Scope(township="河西镇")]  # fmt: skip
+    ok(
+        cli(
+            "import",
+            "grants",
+            str(
+                write(
+                    tmp_path / "a.csv",
+                    [row(1, MIGRANT, "赵强", 金额="3000", 状态="已发放", 发放日期="2023-08-20")],
+                )
+            ),
+        )
+    )
+    scopes = [
+        None,
+        Scope(org_id=1),
+        Scope(org_id=2),
+        Scope(township="城关镇"),
+        Scope(township="河西镇"),
+    ]
     before = [figures(county, 2023, s) for s in scopes]
     assert [b["grants.students"] for b in before] == [1, 1, 0, 1, 0]
     ok(cli("member", "transfer", "1", "--to", "2", "--date", "2026-03-01"))
@@ -378,8 +470,18 @@ def test_a_transfer_by_the_year_end_counts_for_the_new_union(
     cli: Any, county: Target, tmp_path: Path
 ) -> None:
     ok(cli("member", "transfer", "1", "--to", "2", "--date", "2023-10-01"))
-    ok(cli("import", "grants", str(write(tmp_path / "a.csv", [
-        row(1, MIGRANT, "赵强", 金额="3000", 状态="已发放", 发放日期="2023-08-20")]))))  # fmt: skip
+    ok(
+        cli(
+            "import",
+            "grants",
+            str(
+                write(
+                    tmp_path / "a.csv",
+                    [row(1, MIGRANT, "赵强", 金额="3000", 状态="已发放", 发放日期="2023-08-20")],
+                )
+            ),
+        )
+    )
     assert figures(county, 2023, Scope(org_id=2))["grants.students"] == 1
     assert figures(county, 2023, Scope(org_id=1))["grants.students"] == 0
 
@@ -395,8 +497,15 @@ def test_export_writes_every_status_and_reimports_unchanged(
     out = tmp_path / "grants.csv"
     ok(cli("export", "grants", "--out", str(out), "--unmasked", "--reason", "核对"))
     exported = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert [e["状态"] for e in exported] == ["已发放", "已发放", "不予资助", "撤回", "不予资助",
-                                             "不予资助", "申请"]  # fmt: skip
+    assert [e["状态"] for e in exported] == [
+        "已发放",
+        "已发放",
+        "不予资助",
+        "撤回",
+        "不予资助",
+        "不予资助",
+        "申请",
+    ]
     assert exported[2]["决定日期"] == "2023-08-04" and exported[2]["原因"] == "已获定向生资助"
     assert (exported[6]["资格说明"], exported[6]["金额说明"]) == ("特批", "另加")
     r = cli("import", "grants", str(out))
@@ -413,19 +522,32 @@ def test_migration_0012_dates_past_decisions(ledger: Target) -> None:
     dispose_all()
     migrate.downgrade(ledger, "0011")
     for n, (kid, name) in enumerate(((KIDS[0], "甲"), (KIDS[1], "乙"), (HEAD, "丙")), start=1):
-        pid(ledger, "INSERT INTO person (id, id_number, id_rev, name, name_pinyin, name_initials, "
+        pid(
+            ledger,
+            "INSERT INTO person (id, id_number, id_rev, name, name_pinyin, name_initials, "
             "gender, birth_date, created_at, updated_at) VALUES (:n, :idn, :rev, :name, 'x', 'x', "
-            "'female', '2004-05-01', '2024-01-01 00:00:00', '2024-01-01 00:00:00')", n=n, idn=kid,
-            rev=kid[::-1], name=name)  # fmt: skip
+            "'female', '2004-05-01', '2024-01-01 00:00:00', '2024-01-01 00:00:00')",
+            n=n,
+            idn=kid,
+            rev=kid[::-1],
+            name=name,
+        )
     for gid, student, status, applied, updated in (
         (1, 1, "rejected", "2023-07-05", "2023-08-04 09:30:00"),
         (2, 2, "applied", "2023-07-06", "2023-07-06 10:00:00"),
         (3, 2, "withdrawn", "2023-07-06", "2023-07-01 10:00:00"),  # changed "before" it began
     ):
-        pid(ledger, "INSERT INTO student_grant (id, year, student_id, parent_id, level, amount_fen, "
+        pid(
+            ledger,
+            "INSERT INTO student_grant (id, year, student_id, parent_id, level, amount_fen, "
             "eligibility, status, applied_on, created_at, updated_at) VALUES (:gid, 2023, :s, 3, "
-            "'bachelor', 400000, 'override', :status, :applied, :at, :at)", gid=gid, s=student,
-            status=status, applied=applied, at=updated)  # fmt: skip
+            "'bachelor', 400000, 'override', :status, :applied, :at, :at)",
+            gid=gid,
+            s=student,
+            status=status,
+            applied=applied,
+            at=updated,
+        )
     dispose_all()
     migrate.upgrade(ledger)
     assert migrate.drift(ledger) == []
