@@ -16,7 +16,11 @@ Rules (SPEC §2.3) and where they live:
   warning: ``decide_amount``;
 - approvals (and imported approved or paid grants) stay within the year's budget: ``check_budget``;
 - which status change is allowed from which status: ``TRANSITIONS``, nowhere else;
-- a payment date lies in the round year or later, never in the future: ``check_paid_on``.
+- a payment date lies in the round year or later, never in the future: ``check_paid_on``;
+- every status change is dated — applied_on → approved_on → paid_on | decided_on (a rejection or
+  withdrawal) — so a year's figures read the state in force on 31 December: ``year_figures``
+  counts the round's grants paid by then, in the union the parent was in on that day
+  (``grant_org``).
 
 The rule functions take a ``Session`` or a ``Connection`` and only read, so that the ``grants``
 import kind (which works on a connection) applies the very same rules; ``plan_grant`` checks a
