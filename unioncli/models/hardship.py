@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from unioncli.enums import AidKind, CloseReason, FileStatus, HardshipCategory, HardshipCause
 from unioncli.models.base import one_of, utcnow
+
+
+def _category_of_the_row(context: Any) -> Any:
+    return context.get_current_parameters().get("category")
 
 
 class HardshipFile(SQLModel, table=True):
@@ -52,7 +57,9 @@ class HardshipFile(SQLModel, table=True):
     # The category in force on a day D is the latest review's with review_date <= D, else
     # ``opened_category``: what a past year's figures read (``category_on``).
     category: str = Field(max_length=20)
-    opened_category: str = Field(max_length=20)  # the category the file was opened with
+    # the category the file was opened with; a row written without it was opened with its
+    # category (a Python-side default: the schema has none)
+    opened_category: str = Field(max_length=20, sa_column_kwargs={"default": _category_of_the_row})
     cause: str = Field(max_length=20)
     # up to three more causes, as codes joined by commas
     secondary_causes: str | None = Field(default=None, max_length=80)
