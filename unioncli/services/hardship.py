@@ -75,6 +75,7 @@ i18n.register_fields(
         "file_no": ("档案编号", "file no."),
         "file": ("档案", "file"),
         "category": ("困难类别", "category"),
+        "opened_category": ("建档时类别", "category when opened"),
         "cause": ("主要致困原因", "main cause"),
         "secondary_causes": ("次要致困原因", "secondary causes"),
         "household_size": ("家庭人口", "household size"),
@@ -533,14 +534,16 @@ def parse_file_fields(raw: dict[str, Any]) -> dict[str, Any]:
     """Validate one file's fields as typed or imported (SPEC §4.2 hardship columns).
 
     ``raw`` keys (field keys; blank values are absent): ``file_no``, ``name``*, ``id_number``*,
-    ``org``, ``category``*, ``cause``*, ``secondary_causes``, ``household_size``*,
+    ``org``, ``category``*, ``opened_category``, ``cause``*, ``secondary_causes``,
+    ``household_size``*,
     ``income_per_capita`` (yuan), ``health``, ``housing``, ``address``, ``phone``, ``opened``*,
     ``status`` (在档 / 已退档 / 退档 / codes), ``closed``, ``close_reason``.
     Category accepts the legacy labels (特困/极困/低保户 → deep, 一般困难/低保边缘户 → relative,
     意外致困户 → accident).
 
     Returns the values as stored: ``file_no`` (str | None), ``name``, ``rid`` (``ResidentId``),
-    ``org`` (the text as given, or None: the caller resolves it), ``category``, ``cause``,
+    ``org`` (the text as given, or None: the caller resolves it), ``category``,
+    ``opened_category`` (code | None: the category the file was opened with), ``cause``,
     ``secondary_causes`` (comma-joined codes | None), ``household_size`` (int), ``income_fen``
     (int | None), ``health``, ``housing``, ``address``, ``phone``, ``opened_on`` (date),
     ``status`` (code), ``closed_on`` (date | None), ``close_reason`` (code | None).
@@ -579,6 +582,10 @@ def _parse_file(raw: dict[str, Any], c: Collector) -> dict[str, Any]:
         out["org"] = c.take(_text, raw["org"], "org", 100)
     category = c.take(HardshipCategory.parse, str(raw["category"]), "category")
     out["category"] = category.value if category else None
+    out["opened_category"] = None  # an import's 建档时类别, when the file was reviewed since
+    if not blank(raw.get("opened_category")):
+        opening = c.take(HardshipCategory.parse, str(raw["opened_category"]), "opened_category")
+        out["opened_category"] = opening.value if opening else None
     cause = c.take(HardshipCause.parse, str(raw["cause"]), "cause")
     out["cause"] = cause.value if cause else None
     if not blank(raw.get("secondary_causes")):
