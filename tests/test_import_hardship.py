@@ -202,3 +202,232 @@ def test_hardship_and_aid_export_round_trip(cli, county, tmp_path) -> None:
     assert "未变 1" in r.stdout
     entries = json.loads(cli("audit", "list", "--format", "json").stdout)
     assert any(e["action"] == "reveal" and e["reason"] == "核对" for e in entries)
+
+
+# --- a file's history: hardship-reviews and hardship-visits -------------------------------------
+
+REVIEW_HEADER = ["档案编号", "身份证号", "复核日期", "复核结果", "困难类别", "复核人"]
+VISIT_HEADER = ["档案编号", "身份证号", "走访日期", "走访人", "备注"]
+
+
+@pytest.fixture
+def files(cli, county, tmp_path) -> Target:
+    """KN2015-00007 (closed 2018-06-30) and KN2021-00001 (open), both deep, one head."""
+    rows = [
+        file_row(档案编号="KN2015-00007", 建档日期="2015-01-05", 状态="退档", 退档日期="2018-06-30",
+                 退档原因="脱困"),
+        file_row(),
+    ]  # fmt: skip
+    r = cli("import", "hardship", str(write(tmp_path / "files.csv", FILE_HEADER, rows)))
+    assert r.exit_code == 0, r.stderr
+    return county
+
+
+def open_end(cli, year: int) -> dict[str, int]:
+    r = cli("report", "year", str(year), "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    return dict(json.loads(r.stdout)["hardship.open_end_by_category"])
+
+
+def test_reviews_come_in_with_their_dates_and_set_each_year(cli, files, tmp_path) -> None:
+    rows = [
+        # out of date order, by file no. or by the head's ID number (the file open that day)
+        ["KN2021-00001", "", "2023-05-01", "人均收入上升", "一般困难", "王芳"],
+        ["", HEAD, "2022-05-01", "维持", "特困", ""],
+        # a closed file's history, within its open period
+        ["KN2015-00007", "", "2017-06-01", "好转", "相对困难", ""],
+        ["", HEAD, "2016-06-01", "维持", "深度困难", "李强"],
+    ]
+    r = cli("import", "hardship-reviews", str(write(tmp_path / "r.csv", REVIEW_HEADER, rows)))
+    assert r.exit_code == 0, r.stderr
+    assert "新建 4 · 更新 0 · 未变 0" in r.stdout
+    assert query(
+        files, "SELECT f.file_no, r.review_date, r.category, r.reviewer, r.batch_id "
+        "FROM hardship_review r JOIN hardship_file f ON f.id = r.file_id ORDER BY r.review_date"
+    ) == [
+        ("KN2015-00007", "2016-06-01", "deep", "李强", 2),
+        ("KN2015-00007", "2017-06-01", "relative", None, 2),
+        ("KN2021-00001", "2022-05-01", "deep", None, 2),
+        ("KN2021-00001", "2023-05-01", "relative", "王芳", 2),
+    ]  # fmt: skip
+    # the current category is the latest review's by date; the opening one stays
+    assert query(
+        files, "SELECT file_no, category, opened_category FROM hardship_file ORDER BY id"
+    ) == [
+        ("KN2015-00007", "relative", "deep"),
+        ("KN2021-00001", "relative", "deep"),
+    ]
+    assert open_end(cli, 2016) == {"deep": 1}
+    assert open_end(cli, 2017) == {"relative": 1}
+    assert open_end(cli, 2022) == {"deep": 1}
+    assert open_end(cli, 2023) == {"relative": 1}
+    # English headers read the same; the same rows again are unchanged
+    en = ["file_no", "id_number", "date", "outcome", "category", "reviewer"]
+    r = cli("import", "hardship-reviews", str(write(tmp_path / "en.csv", en, rows, "utf-8")))
+    assert r.exit_code == 0, r.stderr
+    assert "新建 0 · 更新 0 · 未变 4" in r.stdout
+
+
+def test_bad_review_rows_name_row_field_and_value_and_write_nothing(cli, files, tmp_path) -> None:
+    future = (date.today().replace(year=date.today().year + 1)).isoformat()
+    rows = [
+        ["KN2021-00001", "", "2023-05-01", "好转", "相对困难", ""],  # good
+        ["KN2021-00001", "", future, "好转", "相对困难", ""],
+        ["KN2021-00001", "", "2020-12-31", "好转", "相对困难", ""],
+        ["KN2015-00007", "", "2019-01-01", "好转", "相对困难", ""],
+        ["KN2099-00001", "", "2023-05-01", "好转", "相对困难", ""],
+        ["KN2021-00001", "", "2023-06-01", "好转", "很困难", ""],
+        ["KN2021-00001", "", "2023-07-01", "", "相对困难", ""],
+        ["", "", "2023-08-01", "好转", "相对困难", ""],
+    ]
+    f = write(tmp_path / "r.csv", REVIEW_HEADER, rows)
+    r = cli("import", "hardship-reviews", str(f))
+    assert r.exit_code == 5
+    assert "拒绝 7" in r.stdout
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("第 3 行") and "复核日期" in lines[0] and "今天之后" in lines[0]
+    assert lines[1].startswith("第 4 行") and "2020-12-31" in lines[1] and "建档日期" in lines[1]
+    assert lines[2].startswith("第 5 行") and "2019-01-01" in lines[2] and "退档" in lines[2]
+    assert lines[3].startswith("第 6 行") and "KN2099-00001" in lines[3]
+    assert lines[4].startswith("第 7 行") and "困难类别" in lines[4] and "很困难" in lines[4]
+    assert lines[5].startswith("第 8 行") and "复核结" in lines[5]
+    assert lines[6].startswith("第 9 行") and "档案编号或户主身份证号" in lines[6]
+    # nothing was written: no review, the category as it was
+    assert query(files, "SELECT COUNT(*) FROM hardship_review") == [(0,)]
+    assert query(files, "SELECT category FROM hardship_file ORDER BY id") == [("deep",), ("deep",)]
+    rejects = (tmp_path / "r.rejects.csv").read_text(encoding="gb18030")
+    assert "错误原因" in rejects and "KN2099-00001" in rejects
+
+
+def test_a_review_that_differs_follows_on_duplicate_and_undo_puts_everything_back(
+    cli, files, tmp_path
+) -> None:
+    first = [["KN2021-00001", "", "2023-05-01", "好转", "相对困难", ""]]
+    r = cli("import", "hardship-reviews", str(write(tmp_path / "a.csv", REVIEW_HEADER, first)))
+    assert r.exit_code == 0, r.stderr
+    before_2023 = open_end(cli, 2023)
+    assert before_2023 == {"relative": 1}
+    changed = [["KN2021-00001", "", "2023-05-01", "病情加重", "深度困难", "王芳"]]
+    f = write(tmp_path / "b.csv", REVIEW_HEADER, changed)
+    r = cli("import", "hardship-reviews", str(f))
+    assert r.exit_code == 5 and "已存在且内容不同" in r.stderr
+    r = cli("import", "hardship-reviews", str(f), "--on-duplicate", "skip")
+    assert r.exit_code == 0 and "跳过 1" in r.stdout
+    r = cli("import", "hardship-reviews", str(f), "--on-duplicate", "update")
+    assert r.exit_code == 0, r.stderr
+    assert "更新 1" in r.stdout
+    assert query(files, "SELECT outcome, category, reviewer FROM hardship_review") == [
+        ("病情加重", "deep", "王芳")
+    ]
+    assert query(files, "SELECT category FROM hardship_file WHERE id = 2") == [("deep",)]
+    assert open_end(cli, 2023) == {"deep": 1}
+    batches = json.loads(cli("import", "list", "--format", "json").stdout)
+    update_batch = batches[0]["id"]
+    # undo the correction: the review and the file's category as they were
+    r = cli("import", "undo", str(update_batch))
+    assert r.exit_code == 0, r.stderr
+    assert query(files, "SELECT outcome, category, reviewer FROM hardship_review") == [
+        ("好转", "relative", None)
+    ]
+    assert query(files, "SELECT category FROM hardship_file WHERE id = 2") == [("relative",)]
+    assert open_end(cli, 2023) == before_2023
+    # undo the first import: the review goes, the file is deep again
+    first_batch = next(b["id"] for b in batches if b["file_name"] == "a.csv")
+    r = cli("import", "undo", str(first_batch))
+    assert r.exit_code == 0, r.stderr
+    assert "档案复核 1" in r.stdout
+    assert query(files, "SELECT COUNT(*) FROM hardship_review") == [(0,)]
+    assert query(files, "SELECT category FROM hardship_file WHERE id = 2") == [("deep",)]
+    # a file whose reviews came in by import cannot be undone from under them
+    ok = cli("import", "hardship-reviews", str(write(tmp_path / "c.csv", REVIEW_HEADER, first)))
+    assert ok.exit_code == 0
+    r = cli("import", "undo", "1")
+    assert r.exit_code == 4 and "档案复核" in r.stderr
+
+
+def test_visits_come_in_by_the_rules_of_hardship_visit(cli, files, tmp_path) -> None:
+    rows = [
+        ["KN2021-00001", "", "2021-09-01", "王红", "子女已复学"],
+        ["", HEAD, "2016-03-01", "", ""],  # the file open that day: the old one
+        ["KN2021-00001", "", "2021-09-01", "王红", "子女已复学"],  # the same row again
+        ["KN2015-00007", "", "2019-03-01", "王红", ""],  # after its closing
+        ["KN2021-00001", "", "2022-03-01", "王红", "长" * 501],
+        ["KN2021-00001", "", "2021-09-01", "李强", ""],  # the same day, another visitor
+    ]
+    f = write(tmp_path / "v.csv", VISIT_HEADER, rows)
+    r = cli("import", "hardship-visits", str(f))
+    assert r.exit_code == 5
+    assert query(files, "SELECT COUNT(*) FROM hardship_visit") == [(0,)]
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("第 5 行") and "走访日期" in lines[0] and "2019-03-01" in lines[0]
+    assert lines[1].startswith("第 6 行") and "备注" in lines[1]
+    assert lines[2].startswith("第 7 行") and "本文件中已有" in lines[2]
+    r = cli("import", "hardship-visits", str(f), "--skip-invalid")
+    assert r.exit_code == 5
+    assert "新建 2 · 更新 0 · 未变 0 · 跳过 0 · 文件内重复 1 · 拒绝 3" in r.stdout
+    assert query(
+        files, "SELECT f.file_no, v.visit_date, v.visitor, v.note FROM hardship_visit v "
+        "JOIN hardship_file f ON f.id = v.file_id ORDER BY v.visit_date"
+    ) == [
+        ("KN2015-00007", "2016-03-01", None, None),
+        ("KN2021-00001", "2021-09-01", "王红", "子女已复学"),
+    ]  # fmt: skip
+    # the due list counts an imported visit as any other
+    due = json.loads(
+        cli(
+            "hardship", "due", "--as-of", "2022-01-31", "--kind", "visit", "--format", "json"
+        ).stdout
+    )
+    assert [(d["file_no"], d["last_on"]) for d in due] == []
+    due = json.loads(
+        cli(
+            "hardship", "due", "--as-of", "2022-03-01", "--kind", "visit", "--format", "json"
+        ).stdout
+    )
+    assert [(d["file_no"], d["last_on"]) for d in due] == [("KN2021-00001", "2021-09-01")]
+
+
+def test_history_export_reimports_unchanged(cli, files, tmp_path) -> None:
+    assert cli("hardship", "review", "KN2021-00001", "--date", "2022-04-01", "--outcome",
+               "收入好转，继续在档", "--category", "相对困难", "--reviewer", "王芳").exit_code == 0  # fmt: skip
+    assert cli("hardship", "visit", "KN2021-00001", "--date", "2022-04-02", "--visitor", "王红",
+               "--note", "子女已复学").exit_code == 0  # fmt: skip
+    rows = [["KN2015-00007", "", "2017-06-01", "好转", "相对困难", ""]]
+    assert cli("import", "hardship-reviews", str(write(tmp_path / "r.csv", REVIEW_HEADER, rows))).exit_code == 0  # fmt: skip
+    for kind, header, count in (
+        ("hardship-reviews", ["档案编号", "复核日期", "复核结果", "困难类别", "复核人"], 2),
+        ("hardship-visits", ["档案编号", "走访日期", "走访人", "备注"], 1),
+    ):
+        out = tmp_path / f"{kind}.csv"
+        r = cli("export", kind, "--out", str(out))
+        assert r.exit_code == 0, r.stderr
+        text = out.read_text(encoding="utf-8-sig")
+        assert text.splitlines()[0] == ",".join(header)  # masked: no ID number column
+        assert HEAD not in text
+        r = cli("import", kind, str(out))
+        assert r.exit_code == 0, r.stderr
+        assert f"新建 0 · 更新 0 · 未变 {count} · 跳过 0 · 文件内重复 0 · 拒绝 0" in r.stdout
+        full = tmp_path / f"{kind}.xlsx"
+        r = cli("export", kind, "--out", str(full), "--unmasked", "--reason", "核对")
+        assert r.exit_code == 0, r.stderr
+        r = cli("import", kind, str(full))
+        assert r.exit_code == 0, r.stderr
+        assert f"未变 {count}" in r.stdout
+    exported = list(csv.DictReader(io.StringIO((tmp_path / "hardship-reviews.csv").read_text(
+        encoding="utf-8-sig"))))  # fmt: skip
+    assert [(e["档案编号"], e["复核日期"], e["困难类别"]) for e in exported] == [
+        ("KN2015-00007", "2017-06-01", "相对困难"),
+        ("KN2021-00001", "2022-04-01", "相对困难"),
+    ]
+    # the file kind carries the opening category: a reviewed file re-imports unchanged
+    out = tmp_path / "files-out.csv"
+    r = cli("export", "hardship", "--out", str(out), "--unmasked", "--reason", "核对")
+    assert r.exit_code == 0, r.stderr
+    exported = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [(e["困难类别"], e["建档时类别"]) for e in exported] == [
+        ("相对困难", "深度困难"),
+        ("相对困难", "深度困难"),
+    ]
+    r = cli("import", "hardship", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert "未变 2" in r.stdout

@@ -408,3 +408,74 @@ def test_0008_adds_the_county_to_a_ledger_holding_rows(ledger: Target) -> None:
     assert rows(ledger, "SELECT COUNT(*) FROM org") == [(2,)]
     dispose_all()
     migrate.upgrade(ledger)
+
+
+def test_0010_backfills_the_opening_category_of_a_ledger_holding_files(ledger: Target) -> None:
+    """A ledger at 0009 with two files: one never reviewed, one reviewed twice (relative in 2019,
+    deep in 2021; its category now deep). 0010 takes the unreviewed file's opening category to be
+    its category, the reviewed one's to be what its first review found; today's figures stay,
+    earlier years read each review's category."""
+    from dbutil import execute, rows
+
+    from unioncli.db.engine import dispose_all
+    from unioncli.services.report import year_report
+
+    fill(ledger)  # person 1
+    dispose_all()
+    migrate.downgrade(ledger, "0009")
+    # an old file of the head, closed at the end of 2022, and the open one
+    for no, category, opened, status, closed, reason in (
+        ("KN2016-00001", "accident", "2016-03-01", "closed", "2022-12-31", "recovered"),
+        ("KN2018-00001", "deep", "2018-03-01", "open", None, None),
+    ):
+        execute(
+            ledger,
+            "INSERT INTO hardship_file (file_no, head_id, org_id, category, cause, household_size, "
+            "opened_on, status, closed_on, close_reason, created_at, updated_at) VALUES (:no, 1, "
+            "1, :category, 'illness', 2, :opened, :status, :closed, :reason, "
+            "'2018-03-01 00:00:00', '2018-03-01 00:00:00')",
+            no=no,
+            category=category,
+            opened=date.fromisoformat(opened),
+            status=status,
+            closed=None if closed is None else date.fromisoformat(closed),
+            reason=reason,
+        )
+    for day, category in (("2021-06-01", "deep"), ("2019-06-01", "relative")):
+        execute(
+            ledger,
+            "INSERT INTO hardship_review (file_id, review_date, outcome, category, created_at) "
+            "VALUES (2, :day, '复核', :category, '2021-06-01 00:00:00')",
+            day=date.fromisoformat(day),
+            category=category,
+        )
+    dispose_all()
+    migrate.upgrade(ledger)
+    assert migrate.drift(ledger) == []
+    assert rows(
+        ledger, "SELECT file_no, category, opened_category FROM hardship_file ORDER BY id"
+    ) == [
+        ("KN2016-00001", "accident", "accident"),
+        ("KN2018-00001", "deep", "relative"),
+    ]
+    assert rows(ledger, "SELECT COUNT(*) FROM hardship_review WHERE batch_id IS NULL") == [(2,)]
+
+    def by_category(year: int) -> dict[str, int]:
+        return dict(year_report(ledger, year)["hardship.open_end_by_category"])
+
+    assert by_category(2018) == {"accident": 1, "relative": 1}  # before the first review
+    assert by_category(2020) == {"accident": 1, "relative": 1}
+    assert by_category(2021) == {"accident": 1, "deep": 1}
+    assert by_category(2022) == {"deep": 1}  # closed on 31 December: not open at its end
+    assert by_category(2024) == {"deep": 1}  # today's state, as before
+    # and back: 0010's downgrade drops the columns and keeps the rows and their categories
+    dispose_all()
+    migrate.downgrade(ledger, "0009")
+    assert rows(ledger, "SELECT file_no, category FROM hardship_file ORDER BY id") == [
+        ("KN2016-00001", "accident"),
+        ("KN2018-00001", "deep"),
+    ]
+    assert rows(ledger, "SELECT COUNT(*) FROM hardship_review") == [(2,)]
+    dispose_all()
+    migrate.upgrade(ledger)
+    assert migrate.drift(ledger) == []

@@ -68,6 +68,7 @@ class Rows:
     stations: list[tuple[Any, ...]]
     ratings: list[tuple[Any, ...]]
     logs: list[tuple[Any, ...]]
+    reviews: list[tuple[Any, ...]]
 
 
 def _day(value: Any) -> str | None:
@@ -91,8 +92,13 @@ def load(engine: Engine) -> Rows:
         files=[
             (i, o, c, _day(op), _day(cl), r)
             for i, o, c, op, cl, r in q(
-                "SELECT id, org_id, category, opened_on, closed_on, close_reason FROM hardship_file"
+                "SELECT id, org_id, opened_category, opened_on, closed_on, close_reason "
+                "FROM hardship_file"
             )
+        ],
+        reviews=[
+            (i, f, _day(d), c)
+            for i, f, d, c in q("SELECT id, file_id, review_date, category FROM hardship_review")
         ],
         aid=[
             (i, f, _day(d), k, a, rev)
@@ -171,7 +177,13 @@ def expected(rows: Rows, year: int, scope: Scope | None = None) -> dict[str, Any
     out["hardship.closed"] = len(closed)
     out["hardship.closed_by_reason"] = dict(Counter(f[5] for f in closed))
     out["hardship.open_end"] = len(open_end)
-    out["hardship.open_end_by_category"] = dict(Counter(f[2] for f in open_end))
+    # the category in force on 31 December: the last review by then (by date, then id), else the
+    # category the file was opened with
+    in_force = {f[0]: f[2] for f in files}
+    for _, file_id, day, category in sorted(rows.reviews, key=lambda r: (r[2], r[0])):
+        if day <= end and file_id in in_force:
+            in_force[file_id] = category
+    out["hardship.open_end_by_category"] = dict(Counter(in_force[f[0]] for f in open_end))
     # aid: a reversal and the entry it reverses count nowhere
     file_org = {f[0]: f[1] for f in rows.files}
     reversed_ids = {a[5] for a in rows.aid if a[5] is not None}

@@ -39,6 +39,7 @@ _CODED = {
     "gig_group": "GigGroup",
     "org_type": "OrgType",
     "category": "HardshipCategory",
+    "opened_category": "HardshipCategory",
     "cause": "HardshipCause",
     "close_reason": "CloseReason",
     "kind": "AidKind",

@@ -106,6 +106,12 @@ i18n.register(
         "hardship.due.visit": ("入户走访", "home visit"),
         "hardship.section.family": ("家庭成员", "family"),
         "hardship.section.reviews": ("年度复核", "reviews"),
+        "hardship.section.categories": ("困难类别变化", "category history"),
+        "hardship.opened_category": ("建档时类别", "category when opened"),
+        "hardship.col.since": ("起始日期", "from"),
+        "hardship.col.source": ("依据", "by"),
+        "hardship.source.opened": ("建档", "opening"),
+        "hardship.source.review": ("年度复核", "review"),
         "hardship.section.visits": ("入户走访", "home visits"),
         "hardship.section.aid": ("历年帮扶", "aid by year"),
         "hardship.previous": ("原档案", "previous file"),
@@ -350,6 +356,7 @@ def show(
             (f("phone"), data["phone"]),
             (f("org"), v.org),
             (f("category"), HardshipCategory(v.category).label()),
+            (i18n.t("hardship.opened_category"), HardshipCategory(v.opened_category).label()),
             (f("cause"), HardshipCause(v.cause).label()),
             (f("secondary_causes"), secondary or None),
             (f("household_size"), v.household_size),
@@ -380,6 +387,22 @@ def show(
             title=i18n.t("hardship.section.family"),
         )
     if v.reviews:
+        line()
+        # the category in force from each date on: the opening one, then each review's
+        rows(
+            [
+                Column("date", i18n.t("hardship.col.since")),
+                Column("category", f("category"), show=_label("HardshipCategory")),
+                Column(
+                    "source",
+                    i18n.t("hardship.col.source"),
+                    show=lambda k: i18n.t(f"hardship.source.{k}"),
+                ),
+            ],
+            data["category_history"],
+            fmt.value,
+            title=i18n.t("hardship.section.categories"),
+        )
         line()
         rows(
             [

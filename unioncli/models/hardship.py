@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from unioncli.enums import AidKind, CloseReason, FileStatus, HardshipCategory, HardshipCause
 from unioncli.models.base import one_of, utcnow
+
+
+def _category_of_the_row(context: Any) -> Any:
+    return context.get_current_parameters().get("category")
 
 
 class HardshipFile(SQLModel, table=True):
@@ -19,12 +24,20 @@ class HardshipFile(SQLModel, table=True):
     __tablename__ = "hardship_file"
     __table_args__ = (
         one_of("category", HardshipCategory.codes(), "category"),
+        one_of("opened_category", HardshipCategory.codes(), "opened_category"),
         one_of("cause", HardshipCause.codes(), "cause"),
         one_of("status", FileStatus.codes(), "status"),
         one_of("close_reason", CloseReason.codes(), "close_reason", nullable=True),
         Index("ix_hardship_file_status_category", "status", "category"),
-        # covering: the yearly report counts files opened, closed and open at a year's end
-        Index("ix_hardship_file_opened_on_cover", "opened_on", "closed_on", "category", "org_id"),
+        # covering: the yearly report counts files opened, closed and open at a year's end (by
+        # the category in force then: the latest review's by that day, else the opening one)
+        Index(
+            "ix_hardship_file_opened_on_cover",
+            "opened_on",
+            "closed_on",
+            "opened_category",
+            "org_id",
+        ),
         Index("ix_hardship_file_closed_on_cover", "closed_on", "close_reason", "org_id"),
         # one open file per head, whatever the race between two clerks
         Index(
@@ -40,7 +53,13 @@ class HardshipFile(SQLModel, table=True):
     file_no: str = Field(max_length=30, unique=True)
     head_id: int = Field(foreign_key="person.id", index=True)
     org_id: int | None = Field(default=None, foreign_key="org.id", index=True)
+    # the current category: the latest review's (by date, then id), else ``opened_category``.
+    # The category in force on a day D is the latest review's with review_date <= D, else
+    # ``opened_category``: what a past year's figures read (``category_on``).
     category: str = Field(max_length=20)
+    # the category the file was opened with; a row written without it was opened with its
+    # category (a Python-side default: the schema has none)
+    opened_category: str = Field(max_length=20, sa_column_kwargs={"default": _category_of_the_row})
     cause: str = Field(max_length=20)
     # up to three more causes, as codes joined by commas
     secondary_causes: str | None = Field(default=None, max_length=80)
@@ -91,6 +110,7 @@ class HardshipReview(SQLModel, table=True):
     category: str = Field(max_length=20)  # the category after the review
     reviewer: str | None = Field(default=None, max_length=50)
     created_at: datetime = Field(default_factory=utcnow)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
 class HardshipVisit(SQLModel, table=True):
@@ -105,6 +125,7 @@ class HardshipVisit(SQLModel, table=True):
     visitor: str | None = Field(default=None, max_length=50)
     note: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
 
 
 class Aid(SQLModel, table=True):

@@ -854,6 +854,7 @@ def _hardship(
             if family is None:  # a reopened household is the same people
                 family = _family(rng, people, head, size, sketch.opened_on, "illness" in causes)
             income = _income(rng, category, sketch.opened_on.year)
+            opened_category = category  # the reviews below may change it, year by year
             last_day = (sketch.closed_on - timedelta(days=1)) if sketch.closed_on else end
             # the yearly review, from the year after filing; some of this year's are still due
             for year in range(sketch.opened_on.year + 1, last_day.year + 1):
@@ -924,7 +925,8 @@ def _hardship(
                     "file_no": sketch.file_no,
                     "head_id": head.person_id,
                     "org_id": head.org_id,
-                    "category": category,
+                    "category": category,  # the latest review's (they are in date order)
+                    "opened_category": opened_category,
                     "cause": main,
                     "secondary_causes": ",".join(secondary) or None,
                     "household_size": size,

@@ -7,13 +7,17 @@ Rules (SPEC §2.2) and where they live:
   (and the partial unique index ``uq_hardship_file_open_head`` for heads, whatever the race);
 - reviews, visits, closing and updates need an open file: ``_require_open``;
 - dates are never in the future nor before the file was opened: ``_past_date``/``_not_before``;
-- a review's category becomes the file's category; ``update`` never changes the category;
+- a file's category is dated: the opening category (``opened_category``), then each review's;
+  the category in force on a day is the latest review's by then (ties: the later entered), else
+  the opening one (``category_on``); ``category`` caches the current one (``current_category``);
+  ``update`` never changes the category;
 - a household that falls back gets a new file linked to the closed one: ``reopen``;
 - the income per head is checked against the year's 低保 line: ``income_warning``.
 
 Public functions for other parts (the ``hardship`` import kind, ``aid``): ``find_file``,
 ``open_file_of``, ``open_membership``, ``next_file_no``, ``parse_file_fields``,
-``low_income_line``, ``income_warning``, ``aid_by_year``, ``files_headed_by``, ``add_months``.
+``low_income_line``, ``income_warning``, ``aid_by_year``, ``files_headed_by``, ``add_months``,
+``category_on``, ``current_category``, ``parse_review_fields``, ``parse_visit_fields``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Connection, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -71,6 +75,7 @@ i18n.register_fields(
         "file_no": ("档案编号", "file no."),
         "file": ("档案", "file"),
         "category": ("困难类别", "category"),
+        "opened_category": ("建档时类别", "category when opened"),
         "cause": ("主要致困原因", "main cause"),
         "secondary_causes": ("次要致困原因", "secondary causes"),
         "household_size": ("家庭人口", "household size"),
@@ -248,6 +253,15 @@ class ReviewView:
 
 
 @dataclass(frozen=True)
+class CategoryStep:
+    """One step of a file's category history: its opening, then each review."""
+
+    date: date
+    category: str
+    source: str  # "opened" or "review"
+
+
+@dataclass(frozen=True)
 class VisitView:
     id: int
     date: date
@@ -300,12 +314,15 @@ class FileView:
     opened_on: date
     closed_on: date | None
     close_reason: str | None
+    opened_category: str = ""
     previous: LinkView | None = None
     next: LinkView | None = None
     family: list[FamilyView] = field(default_factory=list)
     reviews: list[ReviewView] = field(default_factory=list)
     visits: list[VisitView] = field(default_factory=list)
     aid_by_year: list[AidYear] = field(default_factory=list)
+    # the opening category, then each review's, oldest first
+    category_history: list[CategoryStep] = field(default_factory=list)
     # income that does not fit the category: shown by the CLI on stderr, never stored
     warnings: list[str] = field(default_factory=list)
 
@@ -517,14 +534,16 @@ def parse_file_fields(raw: dict[str, Any]) -> dict[str, Any]:
     """Validate one file's fields as typed or imported (SPEC §4.2 hardship columns).
 
     ``raw`` keys (field keys; blank values are absent): ``file_no``, ``name``*, ``id_number``*,
-    ``org``, ``category``*, ``cause``*, ``secondary_causes``, ``household_size``*,
+    ``org``, ``category``*, ``opened_category``, ``cause``*, ``secondary_causes``,
+    ``household_size``*,
     ``income_per_capita`` (yuan), ``health``, ``housing``, ``address``, ``phone``, ``opened``*,
     ``status`` (在档 / 已退档 / 退档 / codes), ``closed``, ``close_reason``.
     Category accepts the legacy labels (特困/极困/低保户 → deep, 一般困难/低保边缘户 → relative,
     意外致困户 → accident).
 
     Returns the values as stored: ``file_no`` (str | None), ``name``, ``rid`` (``ResidentId``),
-    ``org`` (the text as given, or None: the caller resolves it), ``category``, ``cause``,
+    ``org`` (the text as given, or None: the caller resolves it), ``category``,
+    ``opened_category`` (code | None: the category the file was opened with), ``cause``,
     ``secondary_causes`` (comma-joined codes | None), ``household_size`` (int), ``income_fen``
     (int | None), ``health``, ``housing``, ``address``, ``phone``, ``opened_on`` (date),
     ``status`` (code), ``closed_on`` (date | None), ``close_reason`` (code | None).
@@ -563,6 +582,10 @@ def _parse_file(raw: dict[str, Any], c: Collector) -> dict[str, Any]:
         out["org"] = c.take(_text, raw["org"], "org", 100)
     category = c.take(HardshipCategory.parse, str(raw["category"]), "category")
     out["category"] = category.value if category else None
+    out["opened_category"] = None  # an import's 建档时类别, when the file was reviewed since
+    if not blank(raw.get("opened_category")):
+        opening = c.take(HardshipCategory.parse, str(raw["opened_category"]), "opened_category")
+        out["opened_category"] = opening.value if opening else None
     cause = c.take(HardshipCause.parse, str(raw["cause"]), "cause")
     out["cause"] = cause.value if cause else None
     if not blank(raw.get("secondary_causes")):
@@ -785,6 +808,40 @@ def _file_of_id_number(s: Session, number: str) -> HardshipFile | None:
     ).first()
 
 
+# --- the category in force on a day ---------------------------------------------------------
+
+
+def category_on(on: date | None, file_id: Any = None) -> ColumnElement[str]:
+    """The category of a file in force on ``on``: the latest review's with ``review_date <= on``
+    (ties: the highest id), else the file's ``opened_category``; ``on`` None: the latest review's
+    (the current category). One correlated subquery on ix_hardship_review_file_id_review_date.
+
+    ``file_id``: the file's id column or a value (default ``hardship_file.id``, correlated).
+    """
+    R, F = HardshipReview, HardshipFile
+    which = col(F.id) if file_id is None else file_id
+    conds: list[Any] = [col(R.file_id) == which]
+    if on is not None:
+        conds.append(col(R.review_date) <= on)
+    latest = (
+        select(col(R.category))
+        .where(*conds)
+        .order_by(col(R.review_date).desc(), col(R.id).desc())
+        .limit(1)
+    )
+    if file_id is None:
+        latest = latest.correlate(F)
+    return func.coalesce(latest.scalar_subquery(), col(F.opened_category))
+
+
+def current_category(db: Db, file_id: int) -> str:
+    """The category a file has now: its latest review's by date (ties: the later entered),
+    else the one it was opened with. What ``hardship_file.category`` must hold."""
+    F = HardshipFile
+    found = db.execute(select(category_on(None)).where(col(F.id) == file_id)).scalar_one()
+    return str(found)
+
+
 # --- the 低保 line and the income check ------------------------------------------------------
 
 
@@ -977,6 +1034,7 @@ _SNAPSHOT_FIELDS = (
     "file_no",
     "org_id",
     "category",
+    "opened_category",
     "cause",
     "secondary_causes",
     "household_size",
@@ -1048,6 +1106,7 @@ def open_file(uow: UnitOfWork, raw: dict[str, Any]) -> FileView:
         head_id=head.id,
         org_id=None if org is None else org.id,
         category=fields["category"],
+        opened_category=fields["category"],
         cause=fields["cause"],
         secondary_causes=fields["secondary_causes"],
         household_size=fields["household_size"],
@@ -1289,9 +1348,11 @@ def review_file(
     category: str | None = None,
     reviewer: str | None = None,
 ) -> FileView:
-    """Record the yearly review; a new category becomes the file's category.
+    """Record the yearly review; a new category becomes the file's category from that day on.
 
-    Not on a closed file, not in the future, not before the opening or the latest review.
+    Not on a closed file, not in the future, not before the opening or the latest review. The
+    file's cached ``category`` is the latest review's by date (``current_category``), so even a
+    review entered out of order never changes it silently; earlier days keep their category.
     """
     f = _find_to_change(uow, ref)
     assert f.id is not None
@@ -1320,14 +1381,19 @@ def review_file(
             what=i18n.t("hardship.what.review"),
             last=last,
         )
-    after_category = new_category or f.category
+    # no category given: the review keeps the one in force on its day
+    after_category = new_category or str(
+        s.execute(select(category_on(when)).where(col(HardshipFile.id) == f.id)).scalar_one()
+    )
     review = HardshipReview(
         file_id=f.id, review_date=when, outcome=text, category=after_category, reviewer=who
     )
     s.add(review)
+    s.flush()
     before = {"category": f.category}
-    if after_category != f.category:
-        f.category = after_category
+    now_category = current_category(s, f.id)
+    if now_category != f.category:
+        f.category = now_category
         f.updated_at = utcnow()
         s.add(f)
     s.flush()
@@ -1335,7 +1401,7 @@ def review_file(
         "hardship.review",
         "hardship_file",
         f.id,
-        before=before if before["category"] != after_category else None,
+        before=before if before["category"] != now_category else None,
         after={
             "file_no": f.file_no,
             "review_date": when,
@@ -1524,6 +1590,7 @@ def reopen_file(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> FileView:
         head_id=head.id,
         org_id=old.org_id,
         category=fields["category"],
+        opened_category=fields["category"],
         cause=fields["cause"],
         secondary_causes=fields["secondary_causes"],
         household_size=fields["household_size"],
@@ -1560,6 +1627,135 @@ def reopen_file(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> FileView:
         | {"family": len(family_rows)},
     )
     return file_view(uow, f, warn_year=opened.year)
+
+
+# --- reviews and visits as import rows (the hardship-reviews / hardship-visits kinds) ----------
+
+i18n.register(
+    {
+        "hardship.after_closed": (
+            "晚于退档日期 {closed}",
+            "is after the file was closed ({closed})",
+        ),
+        "hardship.no_file_on": (
+            "身份证号 {id} 名下没有在 {date} 在档的困难档案",
+            "no file headed by ID number {id} was open on {date}",
+        ),
+        "hardship.no_file_of_head": (
+            "身份证号 {id} 名下没有困难档案",
+            "no hardship file is headed by ID number {id}",
+        ),
+        "hardship.head_mismatch": (
+            "档案 {file_no} 的户主不是身份证号 {id} 的人",
+            "file {file_no} is not headed by ID number {id}",
+        ),
+    }
+)
+i18n.register_fields({"file_or_id": ("档案编号或户主身份证号", "file no. or the head's ID number")})
+
+REVIEW_REQUIRED = ("review_date", "outcome", "category")
+VISIT_REQUIRED = ("visit_date",)
+
+
+class EventFile(NamedTuple):
+    """The file a review or visit of an import row goes to."""
+
+    id: int
+    file_no: str
+    opened_on: date
+    closed_on: date | None
+
+
+def _file_ref(raw: dict[str, Any], required: tuple[str, ...], c: Collector) -> dict[str, Any]:
+    """``file_no`` and ``id_number`` (one at least) of an import row; the required cells."""
+    missing = [k for k in required if blank(raw.get(k))]
+    file_no = None if blank(raw.get("file_no")) else _file_no_text(raw["file_no"])
+    if file_no is None and blank(raw.get("id_number")):
+        missing.insert(0, "file_or_id")
+    if missing:
+        raise MissingFields(missing)
+    id_number = None
+    if not blank(raw.get("id_number")):
+        rid = c.take(parse_id_number, str(raw["id_number"]))
+        id_number = None if rid is None else rid.number
+    return {"file_no": file_no, "id_number": id_number}
+
+
+def parse_review_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """One review of an import row (``hardship-reviews``), checked as ``hardship review`` checks
+    it: ``file_no`` and/or ``id_number`` (the head's), ``review_date`` (not in the future),
+    ``outcome``, ``category`` (legacy labels too), ``reviewer``. Every bad value at once; looks
+    nothing up (the file comes from ``event_file``)."""
+    c = Collector()
+    out = _file_ref(raw, REVIEW_REQUIRED, c)
+    out["review_date"] = c.take(_past_date, raw["review_date"], "review_date")
+    out["outcome"] = c.take(_text, raw["outcome"], "outcome", 200)
+    found = c.take(HardshipCategory.parse, str(raw["category"]), "category")
+    out["category"] = found.value if found else None
+    reviewer = raw.get("reviewer")
+    out["reviewer"] = None if blank(reviewer) else c.take(_text, reviewer, "reviewer", 50)
+    c.check()
+    return out
+
+
+def parse_visit_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """One home visit of an import row (``hardship-visits``), checked as ``hardship visit``
+    checks it: ``file_no`` and/or ``id_number``, ``visit_date`` (not in the future),
+    ``visitor``, ``note``."""
+    c = Collector()
+    out = _file_ref(raw, VISIT_REQUIRED, c)
+    out["visit_date"] = c.take(_past_date, raw["visit_date"], "visit_date")
+    for key, max_len in (("visitor", 50), ("note", 500)):
+        value = raw.get(key)
+        out[key] = None if blank(value) else c.take(_text, value, key, max_len)
+    c.check()
+    return out
+
+
+def event_file(
+    db: Db, file_no: str | None, id_number: str | None, on: date, field_key: str
+) -> EventFile:
+    """The file a dated review or visit of an import row belongs to, open on ``on``.
+
+    By file no. (an ID number given too must be its head's), else the file that head had open
+    on ``on``. Open or closed since: history comes in after the fact, but only within the file's
+    open period (``hardship.before_opened`` / ``hardship.after_closed`` name the date).
+    """
+    F = HardshipFile
+    stmt = select(col(F.id), col(F.file_no), col(F.opened_on), col(F.closed_on), col(F.head_id))
+    if file_no is not None:
+        row = db.execute(stmt.where(col(F.file_no) == file_no)).first()
+        if row is None:
+            raise NotFound("hardship.not_found", ref=file_no)
+        if id_number is not None:
+            head = db.execute(
+                select(col(Person.id_number)).where(col(Person.id) == row[4])
+            ).scalar_one()
+            if head != id_number:
+                raise Conflict("hardship.head_mismatch", file_no=file_no, id=mask_id(id_number))
+    else:
+        assert id_number is not None
+        of_head = stmt.join(Person, col(Person.id) == col(F.head_id)).where(
+            col(Person.id_number) == id_number
+        )
+        row = db.execute(
+            of_head.where(
+                col(F.opened_on) <= on, or_(col(F.closed_on).is_(None), col(F.closed_on) >= on)
+            )
+            .order_by(col(F.opened_on).desc(), col(F.id).desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            if db.execute(of_head.limit(1)).first() is not None:
+                raise Conflict("hardship.no_file_on", id=mask_id(id_number), date=on)
+            raise NotFound("hardship.no_file_of_head", id=mask_id(id_number))
+    found = EventFile(int(row[0] or 0), str(row[1]), _as_date(row[2]) or on, _as_date(row[3]))
+    _not_before(on, found.opened_on, field_key, "hardship.before_opened", opened=found.opened_on)
+    if found.closed_on is not None and on > found.closed_on:
+        raise InvalidValue(
+            field_key, on.isoformat(), "hardship.after_closed", closed=found.closed_on
+        )
+    return found
 
 
 # --- read side -------------------------------------------------------------------------------
@@ -1641,6 +1837,9 @@ def file_view(uow: UnitOfWork, f: HardshipFile, *, warn_year: int | None) -> Fil
             .order_by(col(HardshipVisit.visit_date), col(HardshipVisit.id))
         )
     ]
+    history = [CategoryStep(f.opened_on, f.opened_category, "opened")] + [
+        CategoryStep(r.date, r.category, "review") for r in reviews
+    ]
     previous = s.get(HardshipFile, f.previous_id) if f.previous_id is not None else None
     following = s.scalars(
         select(HardshipFile).where(col(HardshipFile.previous_id) == f.id).limit(1)
@@ -1673,12 +1872,14 @@ def file_view(uow: UnitOfWork, f: HardshipFile, *, warn_year: int | None) -> Fil
         opened_on=f.opened_on,
         closed_on=f.closed_on,
         close_reason=f.close_reason,
+        opened_category=f.opened_category,
         previous=_link(previous),
         next=_link(following),
         family=family,
         reviews=reviews,
         visits=visits,
         aid_by_year=aid_by_year(s, [f.id]).get(f.id, []),
+        category_history=history,
         warnings=warnings,
     )
 
@@ -1892,7 +2093,7 @@ def due(
         queue = heapq.nsmallest(limit, queue)
     else:
         queue.sort()
-    details = _due_details(uow, {q[3] for q in queue})
+    details = _due_details(uow, {q[3] for q in queue}, when)
     items = [
         DueItem(
             file_id=fid,
@@ -1908,8 +2109,8 @@ def due(
     return DueList(when, items, total, reviews, total - reviews)
 
 
-def _due_details(uow: UnitOfWork, file_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """Head, phone, union and category of the files on the page shown."""
+def _due_details(uow: UnitOfWork, file_ids: set[int], on: date) -> dict[int, dict[str, Any]]:
+    """Head, phone, union and category (in force on ``on``) of the files on the page shown."""
     out: dict[int, dict[str, Any]] = {}
     ids = sorted(file_ids)
     F = HardshipFile
@@ -1922,7 +2123,7 @@ def _due_details(uow: UnitOfWork, file_ids: set[int]) -> dict[int, dict[str, Any
                 col(Person.id_number),
                 col(F.phone),
                 col(Org.name),
-                col(F.category),
+                category_on(on),
             )
             .join(Person, col(Person.id) == col(F.head_id))
             .outerjoin(Org, col(Org.id) == col(F.org_id))
@@ -1972,7 +2173,8 @@ def notice(
 ) -> list[NoticeRow]:
     """A public-notice (公示) list: new files of a year, or households aided in a year (with the
     net amount; ``kind`` narrows to one aid kind), of the files of ``county``'s unions when given.
-    Name, union, category, amount — never an ID number, health or address."""
+    Name, union, category (in force on 31 December of the year), amount — never an ID number,
+    health or address."""
     if (opened_in is None) == (aid_year is None):
         raise UsageError("hardship.notice_what")
     s = uow.session
@@ -1985,7 +2187,7 @@ def notice(
     if opened_in is not None:
         lo, hi = _year_range(opened_in, "opened")
         stmt = (
-            select(col(Person.name), col(Org.name), col(F.category), literal(None))
+            select(col(Person.name), col(Org.name), category_on(hi), literal(None))
             .select_from(F)
             .join(Person, col(Person.id) == col(F.head_id))
             .outerjoin(Org, col(Org.id) == col(F.org_id))
@@ -2006,7 +2208,7 @@ def notice(
             .subquery()
         )
         stmt = (
-            select(col(Person.name), col(Org.name), col(F.category), totals.c.fen)
+            select(col(Person.name), col(Org.name), category_on(hi), totals.c.fen)
             .select_from(totals)
             .join(F, col(F.id) == totals.c.file_id)
             .join(Person, col(Person.id) == col(F.head_id))

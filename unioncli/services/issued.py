@@ -104,6 +104,8 @@ BATCH_TABLES: tuple[str, ...] = (
     "member",
     "member_event",
     "hardship_file",
+    "hardship_review",
+    "hardship_visit",
     "aid",
     "student_grant",
     "station",

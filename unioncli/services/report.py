@@ -209,11 +209,21 @@ SELECT close_reason, COUNT(*) FROM hardship_file
 WHERE closed_on BETWEEN :start AND :end AND {scope}
 GROUP BY close_reason
 """
-# open at year end: opened by 31 December and not closed by then (the category the file has now)
+# open at year end: opened by 31 December and not closed by then, by the category in force on
+# 31 December: the latest review's by then (ties: the later entered), else the opening category
+# (services/hardship.category_on). One correlated subquery per file, on
+# ix_hardship_review_file_id_review_date; the files come from ix_hardship_file_opened_on_cover.
 _H_OPEN_END = """
-SELECT category, COUNT(*) FROM hardship_file
-WHERE opened_on <= :end AND (closed_on IS NULL OR closed_on > :end) AND {scope}
-GROUP BY category
+SELECT cat, COUNT(*) FROM (
+  SELECT COALESCE(
+    (SELECT r.category FROM hardship_review r
+     WHERE r.file_id = f.id AND r.review_date <= :end
+     ORDER BY r.review_date DESC, r.id DESC LIMIT 1),
+    f.opened_category) AS cat
+  FROM hardship_file f
+  WHERE f.opened_on <= :end AND (f.closed_on IS NULL OR f.closed_on > :end) AND {scope}
+) AS year_end
+GROUP BY cat
 """
 
 # An entry counts unless it is a reversal or has been reversed (whenever): services/aid._counts.
@@ -241,7 +251,8 @@ def _hardship(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str
     where = in_scope(scope, "org_id")
     opened = one(q, _H_OPENED.format(scope=where), params)
     closed = {str(reason): int(n) for reason, n in q(_H_CLOSED.format(scope=where), params)}
-    open_end = {str(cat): int(n) for cat, n in q(_H_OPEN_END.format(scope=where), params)}
+    open_end_scope = in_scope(scope, "f.org_id")
+    open_end = {str(cat): int(n) for cat, n in q(_H_OPEN_END.format(scope=open_end_scope), params)}
     return {
         "hardship.opened": int(opened),
         "hardship.closed": sum(closed.values()),

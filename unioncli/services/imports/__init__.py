@@ -9,7 +9,7 @@ def kinds() -> dict[str, type[Kind]]:
     """Every kind of import file, by the name used on the command line."""
     from unioncli.services.imports.aid import AidImport
     from unioncli.services.imports.grants import GrantImport
-    from unioncli.services.imports.hardship import HardshipImport
+    from unioncli.services.imports.hardship import HardshipImport, ReviewImport, VisitImport
     from unioncli.services.imports.members import MemberKind
     from unioncli.services.imports.orgs import OrgKind
     from unioncli.services.imports.stations import (
@@ -23,6 +23,8 @@ def kinds() -> dict[str, type[Kind]]:
         "orgs": OrgKind,
         "members": MemberKind,
         "hardship": HardshipImport,
+        "hardship-reviews": ReviewImport,
+        "hardship-visits": VisitImport,
         "aid": AidImport,
         "grants": GrantImport,
         "stations": StationImport,

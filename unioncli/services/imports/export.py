@@ -49,6 +49,7 @@ from unioncli.services.imports.aid import COLUMNS as AID_COLUMNS
 from unioncli.services.imports.engine import Column
 from unioncli.services.imports.grants import COLUMNS as GRANT_COLUMNS
 from unioncli.services.imports.hardship import COLUMNS as HARDSHIP_COLUMNS
+from unioncli.services.imports.hardship import REVIEW_COLUMNS, VISIT_COLUMNS
 from unioncli.services.imports.members import COLUMNS as MEMBER_COLUMNS
 from unioncli.services.imports.orgs import COLUMNS as ORG_COLUMNS
 from unioncli.services.imports.stations import (
@@ -63,6 +64,8 @@ KINDS = (
     "orgs",
     "members",
     "hardship",
+    "hardship-reviews",
+    "hardship-visits",
     "aid",
     "grants",
     "stations",
@@ -121,6 +124,14 @@ def export(
         )
     if kind == "hardship":
         return Export(_header(HARDSHIP_COLUMNS), _hardship(engine, unmasked, county))
+    if kind in ("hardship-reviews", "hardship-visits"):
+        # as for aid: the heads' ID numbers only in an unmasked export; the file number is enough
+        history: tuple[Column, ...] = (
+            REVIEW_COLUMNS if kind == "hardship-reviews" else VISIT_COLUMNS
+        )
+        if not unmasked:
+            history = tuple(c for c in history if c.key != "id_number")
+        return Export(_header(history), _file_history(engine, kind, unmasked, county))
     if kind == "aid":
         # the heads' ID numbers travel only in an unmasked export; the file number is enough
         columns = AID_COLUMNS if unmasked else tuple(c for c in AID_COLUMNS if c.key != "id_number")
@@ -319,6 +330,7 @@ def _hardship(engine: Engine, unmasked: bool, county: str | None) -> Iterator[li
             r["id_number"] if unmasked else mask_id(r["id_number"]),
             r["org_name"],
             _label(HardshipCategory, r["category"]),
+            _label(HardshipCategory, r["opened_category"]),
             _label(HardshipCause, r["cause"]),
             "、".join(HardshipCause(c).label() for c in secondary.split(","))
             if secondary
@@ -334,6 +346,39 @@ def _hardship(engine: Engine, unmasked: bool, county: str | None) -> Iterator[li
             r["closed_on"],
             _label(CloseReason, r["close_reason"]),
         ]
+
+
+def _file_history(
+    engine: Engine, kind: str, unmasked: bool, county: str | None
+) -> Iterator[list[Any]]:
+    """Every review (``hardship-reviews``) or home visit (``hardship-visits``) of every file, a
+    file's in date order: what ``import hardship-reviews`` / ``hardship-visits`` read back."""
+    reviews = kind == "hardship-reviews"
+    t = metadata.tables["hardship_review" if reviews else "hardship_visit"]
+    day = t.c.review_date if reviews else t.c.visit_date
+    f = metadata.tables["hardship_file"]
+    p = metadata.tables["person"]
+    stmt = (
+        select(t, f.c.file_no, p.c.id_number)
+        .join(f, f.c.id == t.c.file_id)
+        .join(p, p.c.id == f.c.head_id)
+        .order_by(f.c.id, day, t.c.id)
+    )
+    if county is not None:  # the files of the county's unions
+        stmt = stmt.where(f.c.org_id.in_(orgs_in_county(county)))
+    for r in _stream(engine, stmt):
+        r = r._mapping
+        head = [r["file_no"], *([r["id_number"]] if unmasked else [])]
+        if reviews:
+            yield [
+                *head,
+                r["review_date"],
+                r["outcome"],
+                _label(HardshipCategory, r["category"]),
+                r["reviewer"],
+            ]
+        else:
+            yield [*head, r["visit_date"], r["visitor"], r["note"]]
 
 
 def _aid(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list[Any]]:
