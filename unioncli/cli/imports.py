@@ -38,6 +38,14 @@ i18n.register(
             "· repeated in file {duplicate} · rejected {rejected}",
         ),
         "import.problem": ("第 {line} 行：{reason}", "row {line}: {reason}"),
+        "import.repaired": (
+            "按台账修复了 {n} 个被表格软件损坏的号码：",
+            "{n} numbers damaged by a spreadsheet repaired from the ledger:",
+        ),
+        "import.repair": (
+            "  第 {line} 行 {column}：{before} → {after}",
+            "  row {line} {column}: {before} → {after}",
+        ),
         "import.more_problems": ("……另有 {n} 行被拒绝", "… and {n} more rejected rows"),
         "import.rejects_written": (
             "被拒绝的行已写入 {path}（改正后可再次导入）",
@@ -126,6 +134,14 @@ def _summary(result: Any) -> None:
         line(i18n.t("import.empty_rows"))
         return
     line(i18n.t("import.counts", **result.counts))
+    if result.repaired:
+        line(i18n.t("import.repaired", n=len(result.repaired)))
+        for r in result.repaired:
+            line(
+                i18n.t(
+                    "import.repair", line=r.line, column=r.column, before=r.before, after=r.after
+                )
+            )
     for problem in result.problems:
         note(i18n.t("import.problem", line=problem.line, reason=problem.reason))
     more = result.rejected - len(result.problems)
@@ -165,6 +181,12 @@ def _make_import(kind: str) -> Any:
         rejects: Path | None = typer.Option(
             None, "--rejects", help="拒绝文件的位置（默认在导入文件旁：<文件名>.rejects.csv）"
         ),
+        repair_ids: bool = typer.Option(
+            False,
+            "--repair-ids",
+            help="被表格软件改成数字的身份证号、信用代码、手机号（如 2.30125E+17），"
+            "台账中恰有一条记录与残存数字和本行姓名等相符时按台账修复，逐格列出",
+        ),
     ) -> None:
         from unioncli.cli.render import progress
         from unioncli.errors import UsageError
@@ -190,6 +212,7 @@ def _make_import(kind: str) -> Any:
                 dry_run=dry_run,
                 rejects=rejects,
                 progress=report,
+                repair_ids=repair_ids,
             )
         _summary(result)
         if result.rejected:
