@@ -377,3 +377,57 @@ i18n.register({"export.encoding": ("不认识的编码：{encoding}", "unknown e
 
 for _kind in KIND_HELP:
     export_app.command(_kind)(_make_export(_kind))
+
+
+i18n.register(
+    {
+        "template.done": (
+            "已生成{title}导入模板：{path}（{n} 列{example}）",
+            "{title} import template written to {path} ({n} columns{example})",
+        ),
+        "template.with_example": ("，含一行示例", ", with one example row"),
+    }
+)
+
+
+def template(
+    kind: str = typer.Argument(
+        ..., help="导入类型：orgs、members、hardship、aid、grants、stations…"
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="输出文件（默认 <类型>-模板.xlsx；--csv 时 .csv）"
+    ),
+    csv: bool = typer.Option(False, "--csv", help="CSV 模板（只有表头和示例行），给老版本 Excel"),
+    encoding: str = typer.Option(
+        "gbk", "--encoding", help="CSV 模板的编码：gbk（默认）| utf-8-sig | utf-8"
+    ),
+    example: bool = typer.Option(True, "--example/--no-example", help="是否带一行示例（默认带）"),
+) -> None:
+    """给基层工会填写的空白表格：列、必填标记、下拉选项、文本格式、填写说明。Example: unioncli template members --out 会员模板.xlsx"""
+    from unioncli.cli.render import line
+    from unioncli.errors import UsageError
+    from unioncli.services.imports.template import build_template, write_csv, write_xlsx
+
+    made = build_template(kind)
+    suffix = ".csv" if csv else ".xlsx"
+    path = out or Path(f"{kind}-模板{suffix}")
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError("export.format", path=path)
+    if path.suffix.lower() == ".csv" or csv:
+        codec = {"gbk": "gb18030", "utf8": "utf-8"}.get(encoding.lower().replace("-", ""), encoding)
+        try:
+            "".encode(codec)
+        except LookupError:
+            raise UsageError("export.encoding", encoding=encoding) from None
+        write_csv(made, path, encoding=codec, example=example)
+    else:
+        write_xlsx(made, path, example=example)
+    line(
+        i18n.t(
+            "template.done",
+            title=made.title,
+            path=path,
+            n=len(made.columns),
+            example=i18n.t("template.with_example") if example else "",
+        )
+    )
