@@ -260,7 +260,7 @@ def build_template(kind: str) -> Template:
 
     known = kinds()
     if kind not in known:
-        raise UsageError("template.unknown_kind", kind=kind, kinds="、".join(known))
+        raise UsageError("template.unknown_kind", kind=kind, kinds=i18n.join(known))
     title = TITLES.get(kind, kind)
     example = EXAMPLES.get(kind, {})
     out = Template(kind=kind, title=title, refers=REFERS.get(kind, ""))
