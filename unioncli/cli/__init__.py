@@ -151,6 +151,7 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(privacy_cmd.app, name="privacy")
 app.command("demo")(demo_cmd.demo)
+app.command("template")(imports_cmd.template)
 
 
 def main() -> None:

@@ -38,6 +38,14 @@ i18n.register(
             "· repeated in file {duplicate} · rejected {rejected}",
         ),
         "import.problem": ("第 {line} 行：{reason}", "row {line}: {reason}"),
+        "import.repaired": (
+            "按台账修复了 {n} 个被表格软件损坏的号码：",
+            "{n} numbers damaged by a spreadsheet repaired from the ledger:",
+        ),
+        "import.repair": (
+            "  第 {line} 行 {column}：{before} → {after}",
+            "  row {line} {column}: {before} → {after}",
+        ),
         "import.more_problems": ("……另有 {n} 行被拒绝", "… and {n} more rejected rows"),
         "import.warned": ("有提示的行：{n}", "rows taken with a note: {n}"),
         "import.warning": ("第 {line} 行：{reason}", "row {line}: {reason}"),
@@ -137,6 +145,14 @@ def _summary(result: Any) -> None:
         line(i18n.t("import.empty_rows"))
         return
     line(i18n.t("import.counts", **result.counts))
+    if result.repaired:
+        line(i18n.t("import.repaired", n=len(result.repaired)))
+        for r in result.repaired:
+            line(
+                i18n.t(
+                    "import.repair", line=r.line, column=r.column, before=r.before, after=r.after
+                )
+            )
     for problem in result.problems:
         note(i18n.t("import.problem", line=problem.line, reason=problem.reason))
     more = result.rejected - len(result.problems)
@@ -182,6 +198,12 @@ def _make_import(kind: str) -> Any:
         rejects: Path | None = typer.Option(
             None, "--rejects", help="拒绝文件的位置（默认在导入文件旁：<文件名>.rejects.csv）"
         ),
+        repair_ids: bool = typer.Option(
+            False,
+            "--repair-ids",
+            help="被表格软件改成数字的身份证号、信用代码、手机号（如 2.30125E+17），"
+            "台账中恰有一条记录与残存数字和本行姓名等相符时按台账修复，逐格列出",
+        ),
     ) -> None:
         from unioncli.cli.render import progress
         from unioncli.errors import UsageError
@@ -207,6 +229,7 @@ def _make_import(kind: str) -> Any:
                 dry_run=dry_run,
                 rejects=rejects,
                 progress=report,
+                repair_ids=repair_ids,
             )
         _summary(result)
         if result.rejected:
@@ -371,3 +394,57 @@ i18n.register({"export.encoding": ("不认识的编码：{encoding}", "unknown e
 
 for _kind in KIND_HELP:
     export_app.command(_kind)(_make_export(_kind))
+
+
+i18n.register(
+    {
+        "template.done": (
+            "已生成{title}导入模板：{path}（{n} 列{example}）",
+            "{title} import template written to {path} ({n} columns{example})",
+        ),
+        "template.with_example": ("，含一行示例", ", with one example row"),
+    }
+)
+
+
+def template(
+    kind: str = typer.Argument(
+        ..., help="导入类型：orgs、members、hardship、aid、grants、stations…"
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="输出文件（默认 <类型>-模板.xlsx；--csv 时 .csv）"
+    ),
+    csv: bool = typer.Option(False, "--csv", help="CSV 模板（只有表头和示例行），给老版本 Excel"),
+    encoding: str = typer.Option(
+        "gbk", "--encoding", help="CSV 模板的编码：gbk（默认）| utf-8-sig | utf-8"
+    ),
+    example: bool = typer.Option(True, "--example/--no-example", help="是否带一行示例（默认带）"),
+) -> None:
+    """给基层工会填写的空白表格：列、必填标记、下拉选项、文本格式、填写说明。Example: unioncli template members --out 会员模板.xlsx"""
+    from unioncli.cli.render import line
+    from unioncli.errors import UsageError
+    from unioncli.services.imports.template import build_template, write_csv, write_xlsx
+
+    made = build_template(kind)
+    suffix = ".csv" if csv else ".xlsx"
+    path = out or Path(f"{kind}-模板{suffix}")
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError("export.format", path=path)
+    if path.suffix.lower() == ".csv" or csv:
+        codec = {"gbk": "gb18030", "utf8": "utf-8"}.get(encoding.lower().replace("-", ""), encoding)
+        try:
+            "".encode(codec)
+        except LookupError:
+            raise UsageError("export.encoding", encoding=encoding) from None
+        write_csv(made, path, encoding=codec, example=example)
+    else:
+        write_xlsx(made, path, example=example)
+    line(
+        i18n.t(
+            "template.done",
+            title=made.title,
+            path=path,
+            n=len(made.columns),
+            example=i18n.t("template.with_example") if example else "",
+        )
+    )

@@ -514,10 +514,12 @@ CLOSE_REASONS = ("recovered", "safety_net", "retired", "moved", "deceased", "ine
 CLOSE_WEIGHTS = (55, 12, 10, 8, 6, 9)
 HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6)
 HOUSEHOLD_WEIGHTS = (10, 20, 32, 24, 10, 4)
+# as an import or ``hardship open`` stores them (NFKC: a full-width comma becomes ","), so that
+# an exported file imports back unchanged
 ILLNESSES = (
-    "尿毒症，每周透析",
+    "尿毒症,每周透析",
     "恶性肿瘤术后化疗",
-    "脑梗后遗症，生活部分自理",
+    "脑梗后遗症,生活部分自理",
     "白血病",
     "重度糖尿病并发症",
     "心脏搭桥术后",

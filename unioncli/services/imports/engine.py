@@ -28,6 +28,7 @@ from unioncli.db.uow import UnitOfWork, to_json
 from unioncli.errors import InvalidValue, InvalidValues, UnionCliError, UsageError
 from unioncli.i18n import register
 from unioncli.models import ImportBatch, ImportChange
+from unioncli.services.imports.repair import Repaired, Repairer
 from unioncli.tabular import (
     FileRejected,
     Row,
@@ -105,12 +106,14 @@ def header_key(text: str) -> str:
 class Item:
     """One data row on its way in."""
 
-    __slots__ = ("cells", "errors", "line", "outcome", "parsed", "warnings")
+    __slots__ = ("cells", "errors", "line", "outcome", "parsed", "raw", "repairs", "warnings")
 
     def __init__(self, line: int, cells: list[str]) -> None:
         self.line = line
         self.cells = cells
         self.parsed: Any = None
+        self.raw: dict[str, str] | None = None  # field key -> cell, for a repair
+        self.repairs: dict[str, tuple[str, str]] = {}  # field key -> (as the file had it, repaired)
         self.outcome = ""  # created, updated, unchanged, skipped, duplicate, rejected
         self.errors: list[UnionCliError] = []
         # what the row was taken with but the clerk should know (never a rejection)
@@ -147,6 +150,7 @@ class ImportResult:
     warned: int = 0  # rows taken with a warning
     warnings: list[Problem] = field(default_factory=list)  # the first few, for the screen
     rejects_file: Path | None = None
+    repaired: list[Repaired] = field(default_factory=list)  # every repaired cell, masked
     written: bool = False
     dry_run: bool = False
     batch_id: int | None = None
@@ -383,6 +387,7 @@ def _parse_row(
         return
     cells = row.cells
     raw = {key: cells[i] for key, i in mapping}
+    item.raw = raw
     try:
         item.parsed = kind.parse(raw)
     except UnionCliError as exc:
@@ -390,6 +395,39 @@ def _parse_row(
         for error in item.errors:  # a huge cell is not repeated in full on screen
             if isinstance(error, InvalidValue) and len(error.value) > SHOWN_CHARS:
                 error.value = shorten(error.value)
+
+
+def _repair(kind: Kind, item: Item, repairer: Repairer) -> None:
+    """A row refused only for cells a spreadsheet made numbers of: given back from the ledger.
+
+    Without ``--repair-ids`` the row stays refused, and its reason says when the repair would
+    have worked; with it, a row whose every damaged cell is recovered is parsed again, and a cell
+    that cannot be recovered says why.
+    """
+    raw = item.raw
+    if raw is None:
+        return
+    spans = repairer.damaged(item.errors, raw)
+    if not spans:
+        return
+    values, problems = repairer.recover(kind.name, raw, spans)
+    if not repairer.enabled:
+        if values:
+            item.errors.append(
+                UnionCliError(
+                    "repair.possible", columns=describe_fields(k for k in spans if k in values)
+                )
+            )
+        return
+    if problems:
+        item.errors.extend(problems)
+        return
+    item.errors, item.outcome = [], ""
+    try:
+        item.parsed = kind.parse({**raw, **values})
+    except UnionCliError as exc:
+        item.reject(exc)
+    item.repairs = {k: (raw[k], v) for k, v in values.items()}
 
 
 def run_import(
@@ -403,8 +441,13 @@ def run_import(
     rejects: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     keep_problems: int = 20,
+    repair_ids: bool = False,
 ) -> ImportResult:
-    """Import one file. Nothing is written unless every row passed, or ``skip_invalid``."""
+    """Import one file. Nothing is written unless every row passed, or ``skip_invalid``.
+
+    ``repair_ids``: an ID number, USCC or mobile a spreadsheet damaged is taken from the one
+    record of the ledger that agrees with its surviving digits and the row (``repair.py``).
+    """
     if on_duplicate not in ("error", "skip", "update"):
         raise UsageError("import.on_duplicate")
     rejects_file = rejects_path(path, rejects)
@@ -448,6 +491,7 @@ def run_import(
                 # only; ANALYZE would lock the tables against a second import until commit).
                 conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             ctx = Context(conn, batch_id, on_duplicate, expected_rows=_expected_rows(table))
+            repairer = Repairer(conn, ctx.placeholder, enabled=repair_ids)
             kind.begin(ctx)
             try:
                 ctx.big_cache()
@@ -456,12 +500,17 @@ def run_import(
                     for row in chunk:
                         item = Item(row.line, row.cells)
                         _parse_row(kind, mapping, row, item, src)
+                        if item.outcome == "rejected":
+                            _repair(kind, item, repairer)
                         items.append(item)
                     valid = [i for i in items if i.outcome != "rejected"]
                     if valid:
                         _apply(kind, ctx, valid)
                     for item in items:
                         counts[item.outcome or "rejected"] += 1
+                        if item.repairs and item.outcome != "rejected":
+                            for key, (before, after) in item.repairs.items():
+                                repairer.note(item.line, key, before, after)
                         if item.outcome == "rejected":
                             if not item.errors:
                                 item.errors.append(UnionCliError("import.unknown_row_error"))
@@ -483,6 +532,7 @@ def run_import(
                 out.close()
             if out.writer is not None:
                 result.rejects_file = rejects_file
+            result.repaired = repairer.repaired
             # all or nothing, unless --skip-invalid; a file whose every row failed writes no batch
             write = counts["rejected"] < result.rows and (counts["rejected"] == 0 or skip_invalid)
             if write and not dry_run:
@@ -508,6 +558,11 @@ def run_import(
                         "rows": result.rows,
                         **{k: v for k, v in counts.items() if v},
                         **({"warned": result.warned} if result.warned else {}),
+                        **(
+                            {"repaired": [r.as_dict() for r in repairer.repaired]}
+                            if repairer.repaired
+                            else {}
+                        ),
                     },
                 )
                 uow.commit()
