@@ -152,6 +152,20 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "station-logs": {
         "code": EXAMPLE_STATION, "month": "2024-06", "visits": "120", "activities": "2",
     },
+    "hardship-reviews": {
+        "id_number": EXAMPLE_HEAD[1], "review_date": "2024-12-10", "outcome": "维持",
+        "category": "相对困难", "reviewer": "王建华",
+    },
+    "hardship-visits": {
+        "id_number": EXAMPLE_HEAD[1], "visit_date": "2024-09-01", "visitor": "王建华",
+        "note": "了解治疗进展",
+    },
+    "station-status": {
+        "code": EXAMPLE_STATION, "status": "暂停", "date": "2024-07-01", "reason": "装修",
+    },
+    "station-ratings": {
+        "code": EXAMPLE_STATION, "year": "2025", "rating": "示范", "rated_on": "2025-12-20",
+    },
 }  # fmt: skip
 # what each kind's example row refers to, for 填写说明
 REFERS = {
@@ -164,6 +178,12 @@ REFERS = {
     "grants": f"示例行的家长是困难档案模板示例行中的户主 {EXAMPLE_HEAD[0]}（建档困难职工）："
     "请先导入困难档案模板。",
     "station-logs": f"示例行的站点是服务站点模板示例行中的“{EXAMPLE_STATION}”：请先导入服务站点模板。",
+    "hardship-reviews": f"示例行复核的是困难档案模板示例行中的户主 {EXAMPLE_HEAD[0]} 的档案"
+    "（按身份证号找到）：请先导入困难档案模板。",
+    "hardship-visits": f"示例行走访的是困难档案模板示例行中的户主 {EXAMPLE_HEAD[0]} 的档案"
+    "（按身份证号找到）：请先导入困难档案模板。",
+    "station-status": f"示例行的站点是服务站点模板示例行中的“{EXAMPLE_STATION}”：请先导入服务站点模板。",
+    "station-ratings": f"示例行的站点是服务站点模板示例行中的“{EXAMPLE_STATION}”：请先导入服务站点模板。",
 }
 NOTES = {
     "id_number": "18 位公民身份号码（旧 15 位也可）；本列已设为文本，请勿改成数字格式",
