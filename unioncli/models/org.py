@@ -17,9 +17,7 @@ class Org(SQLModel, table=True):
         one_of("type", OrgType.codes(), "type"),
         one_of("dissolution", OrgDissolution.codes(), "dissolution", nullable=True),
         # a dissolution has its date; a merger (and only a merger) names the receiving union
-        CheckConstraint(
-            "(dissolution IS NULL) = (dissolved_on IS NULL)", name="dissolution_dated"
-        ),
+        CheckConstraint("(dissolution IS NULL) = (dissolved_on IS NULL)", name="dissolution_dated"),
         CheckConstraint(
             "(dissolution IS NOT NULL AND dissolution = 'merged') = (merged_into_id IS NOT NULL)",
             name="merged_into",
