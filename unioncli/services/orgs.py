@@ -173,7 +173,7 @@ def _union_uscc(raw: str) -> str:
     return code
 
 
-def _past_date(raw: str, field: str) -> date:
+def past_date(raw: str, field: str) -> date:
     value = parse_date(raw, field=field)
     if value > date.today():
         raise InvalidValue(field, raw, "org.future")
@@ -191,7 +191,7 @@ def parse_org_fields(raw: dict[str, Any]) -> dict[str, Any]:
         "employer_uscc": lambda v: parse_uscc(v, field="employer_uscc"),
         "org_type": lambda v: OrgType.parse(v, field="org_type").value,
         "township": lambda v: clean_text(v, "township", max_len=50),
-        "founded": lambda v: _past_date(v, "founded"),
+        "founded": lambda v: past_date(v, "founded"),
         "chair": lambda v: clean_text(v, "chair", max_len=50),
         "phone": lambda v: clean_text(v, "org_phone", max_len=30),
         "county": county_name,
@@ -436,7 +436,7 @@ def _example(uow: UnitOfWork, member: Member) -> str:
 
 
 def _end_date(raw: str | date) -> date:
-    return raw if isinstance(raw, date) and raw <= date.today() else _past_date(str(raw), "date")
+    return raw if isinstance(raw, date) and raw <= date.today() else past_date(str(raw), "date")
 
 
 def _end(
@@ -574,6 +574,7 @@ class OrgIndex:
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self.by_name: dict[str, dict[str, Any]] = {}
         self.by_uscc: dict[str, dict[str, Any]] = {}
+        self.by_id: dict[int, dict[str, Any]] = {}
         for row in rows:
             self.add(row)
 
@@ -584,6 +585,7 @@ class OrgIndex:
 
     def add(self, row: dict[str, Any]) -> None:
         self.by_name[row["name"]] = row
+        self.by_id[int(row["id"])] = row
         if row.get("uscc"):
             self.by_uscc[row["uscc"]] = row
 
