@@ -204,6 +204,8 @@ def test_merge_moves_every_member_in_force(cli, county) -> None:
     assert [m[0] for m in moves] == ["transfer_in", "transfer_in", "transfer_in", "retain"]
     assert all(m[1:] == ("2023-06-30", b, a) for m in moves)
     assert ok(cli("org", "show", A)).count(B) >= 1
+    ended = json.loads(ok(cli("org", "list", "--status", "已撤销", "-f", "json")))
+    assert [(r["name"], r["status"]) for r in ended] == [(A, f"合并 2023-06-30 → {B}")]
     audit = rows(county, "SELECT reason FROM audit_log WHERE action = 'org.merge'")
     assert audit == [("机构改革",)]
 

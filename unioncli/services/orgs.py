@@ -358,7 +358,8 @@ def list_orgs(
     names = {org.id: org.name for org, _ in found}
     wanted = {org.merged_into_id for org, _ in found if org.merged_into_id} - set(names)
     if wanted:
-        names.update(s.execute(select(col(Org.id), col(Org.name)).where(col(Org.id).in_(wanted))))
+        found_names = select(col(Org.id), col(Org.name)).where(col(Org.id).in_(wanted))
+        names.update(s.execute(found_names).tuples().all())
     return [
         OrgView.of(org, int(n), names.get(org.merged_into_id) if org.merged_into_id else None)
         for org, n in found
