@@ -442,3 +442,18 @@ def test_english_messages(cli, county) -> None:
         4,
         "2 active members",
     )
+
+
+def test_db_copy_carries_a_merger_into_a_later_union(cli, county, tmp_path) -> None:
+    """A merged into B, a union registered after it: the copy writes A before B, and still
+    gives back A's end with its receiving union (and every year's report, which it checks)."""
+    ok(cli("org", "merge", A, "--into", B, "--date", "2023-06-30"))
+    other = tmp_path / "copy.sqlite3"
+    ok(cli("db", "copy", "--to", str(other)))
+    from unioncli.config import sqlite_target
+
+    query = (
+        "SELECT o.name, o.dissolved_on, o.dissolution, i.name FROM org o "
+        "LEFT JOIN org i ON i.id = o.merged_into_id"
+    )
+    assert sorted(dated(rows(sqlite_target(other), query))) == sorted(dated(rows(county, query)))

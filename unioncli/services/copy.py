@@ -738,8 +738,22 @@ class _Copier:
             target = self.maps[t.name].get(ref) if self.merge else ref
             if target is None:
                 raise DomainError("copy.dangling", table=t.name, column=column, value=ref)
-            values = {column: target, **extra}
-            self.dst.execute(update(t.table).where(id_col == row_id).values(values))
+            if not extra:
+                self.dst.execute(update(t.table).where(id_col == row_id).values({column: target}))
+                continue
+            # with the columns that go with it, in one statement (the table's CHECKs hold before
+            # and after); their values as read from the source, written as ``_write`` writes
+            writers = dict(self.writers[t.name])
+            values = {
+                k: writers[k](v) if v is not None and k in writers else v for k, v in extra.items()
+            }
+            values[column] = target
+            quote = self.dst.dialect.identifier_preparer.quote
+            sets = ", ".join(f"{quote(k)} = :{k}" for k in values)
+            self.dst.execute(
+                text(f"UPDATE {quote(t.name)} SET {sets} WHERE {quote(t.id_col)} = :row_id"),
+                {**values, "row_id": row_id},
+            )
 
     # -- merging ---------------------------------------------------------------------------
 

@@ -359,7 +359,7 @@ def list_orgs(
     wanted = {org.merged_into_id for org, _ in found if org.merged_into_id} - set(names)
     if wanted:
         found_names = select(col(Org.id), col(Org.name)).where(col(Org.id).in_(wanted))
-        names.update(s.execute(found_names).tuples().all())
+        names.update({i: str(n) for i, n in s.execute(found_names)})
     return [
         OrgView.of(org, int(n), names.get(org.merged_into_id) if org.merged_into_id else None)
         for org, n in found
