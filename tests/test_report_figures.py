@@ -10,7 +10,7 @@ the demo ledger, for several years, for the county, a township and single unions
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,7 @@ class Rows:
     ratings: list[tuple[Any, ...]]
     logs: list[tuple[Any, ...]]
     reviews: list[tuple[Any, ...]]
+    ended: dict[int, str] = field(default_factory=dict)  # union id -> the day it ended
 
 
 def _day(value: Any) -> str | None:
@@ -120,6 +121,10 @@ def load(engine: Engine) -> Rows:
             (s, _day(m), v, a)
             for s, m, v, a in q("SELECT station_id, month, visits, activities FROM station_log")
         ],
+        ended={
+            int(i): str(_day(d))
+            for i, d in q("SELECT id, dissolved_on FROM org WHERE dissolved_on IS NOT NULL")
+        },
     )
 
 
@@ -159,7 +164,8 @@ def expected(rows: Rows, year: int, scope: Scope | None = None) -> dict[str, Any
     ]
     out["members.transferred_in"] = kinds["transfer_in"]
     out["members.transferred_out"] = kinds["transfer_out"] + len(moved_away)
-    out["members.retained"] = kinds["retain"]
+    # a retain naming a from_org_id keeps a retained member retained through a merger: not counted
+    out["members.retained"] = sum(1 for e in year_events if e[2] == "retain" and e[5] is None)
     out["members.left"] = kinds["leave"]
     last: dict[int, tuple[Any, ...]] = {}
     for e in sorted(rows.events, key=lambda e: (e[3], e[0])):
@@ -168,7 +174,14 @@ def expected(rows: Rows, year: int, scope: Scope | None = None) -> dict[str, Any
     out["members.active_end"] = sum(1 for e in last.values() if e[2] in ACTIVE and inside(e[4]))
     out["members.retained_end"] = sum(1 for e in last.values() if e[2] == "retain" and inside(e[4]))
     out["orgs.new"] = sum(1 for oid, _, f in rows.orgs if in_year(f) and inside(oid))
-    out["orgs.total_end"] = sum(1 for oid, _, f in rows.orgs if f <= end and inside(oid))
+    out["orgs.total_end"] = sum(
+        1
+        for oid, _, f in rows.orgs
+        if f <= end and rows.ended.get(oid, "9999") > end and inside(oid)
+    )
+    out["orgs.dissolved"] = sum(
+        1 for oid, day in rows.ended.items() if in_year(day) and inside(oid)
+    )
     # hardship files
     files = [f for f in rows.files if inside(f[1])]
     closed = [f for f in files if in_year(f[4])]

@@ -173,6 +173,14 @@ class OrgType(Choice):
     )
 
 
+class OrgDissolution(Choice):
+    """How a union ended (a dissolution is terminal: a re-founded union is a new union)."""
+
+    REVOKED = "revoked", "撤销", "revoked"
+    DEREGISTERED = "deregistered", "注销", "deregistered"
+    MERGED = "merged", "合并", "merged", ("并入",)
+
+
 class MemberStatus(Choice):
     ACTIVE = "active", "在册", "active"
     RETAINED = "retained", "保留会籍", "retained"

@@ -10,7 +10,8 @@ from unioncli import i18n
 from unioncli.cli.common import Format, FormatOption, list_when_bare, state, uow
 
 app = typer.Typer(
-    help="基层工会：add / list / show / update. Example: unioncli org list", no_args_is_help=False
+    help="基层工会：add / list / show / update / dissolve / merge. Example: unioncli org list",
+    no_args_is_help=False,
 )
 
 i18n.register(
@@ -21,6 +22,15 @@ i18n.register(
         "org.updated": ("已更新工会：{name}", "union updated: {name}"),
         "org.count": ("共 {n} 个基层工会", "{n} grassroots unions"),
         "org.count_in": ("{county}：共 {n} 个基层工会", "{county}: {n} grassroots unions"),
+        "org.dissolved": (
+            "已{how}工会：{name}（{date}）{retained}",
+            "union {how}: {name} ({date}){retained}",
+        ),
+        "org.retained_n": ("，{n} 名会员保留会籍", "; {n} members keep their membership"),
+        "org.merged": (
+            "工会“{name}”已于 {date} 并入“{into}”，转入会员 {n} 名",
+            "union “{name}” merged into “{into}” on {date}; {n} members moved",
+        ),
     }
 )
 
@@ -31,11 +41,12 @@ def _org_type_label(code: str) -> str:
     return OrgType(code).label()
 
 
-def _columns(with_county: bool = False) -> list[Any]:
+def _columns(with_county: bool = False, with_status: bool = False) -> list[Any]:
     from unioncli.cli.render import Column
 
     f = i18n.field_label
     county = [Column("county", f("county"))] if with_county else []
+    status = [Column("status", f("org_status"), wrap=True)] if with_status else []
     return [
         Column("id", i18n.t("org.col.id"), justify="right"),
         Column("name", f("org_name"), wrap=True),
@@ -45,6 +56,7 @@ def _columns(with_county: bool = False) -> list[Any]:
         Column("founded", f("founded")),
         Column("uscc", f("org_uscc")),
         Column("active_members", i18n.t("org.col.active"), justify="right"),
+        *status,
     ]
 
 
@@ -99,16 +111,21 @@ def add(
 @app.command("list")
 def list_orgs(
     township: str | None = typer.Option(None, "--township", help="只列出该乡镇/街道的工会"),
+    status: str | None = typer.Option(
+        None, "--status", help="存续 或 已撤销（撤销、注销、合并的）；默认全部"
+    ),
     fmt: Format = FormatOption,
 ) -> None:
-    """列出基层工会及在册会员数. Example: unioncli org list --township 城关镇"""
+    """列出基层工会及在册会员数. Example: unioncli org list --township 城关镇 --status 存续"""
     from dataclasses import asdict
 
     from unioncli.cli.render import rows
     from unioncli.services.orgs import list_orgs as service
+    from unioncli.services.orgs import parse_status_filter
 
+    in_force = parse_status_filter(status)
     with uow() as work:
-        views = service(work, township=township, county=state.county)
+        views = service(work, township=township, county=state.county, in_force=in_force)
     footer = (
         i18n.t("org.count_in", county=state.county, n=len(views))
         if state.county
@@ -116,7 +133,10 @@ def list_orgs(
     )
     # the county column only where there are counties: a county's own ledger lists as it did
     with_county = any(v.county for v in views)
-    rows(_columns(with_county), [asdict(v) for v in views], fmt.value, footer=footer)
+    # the status column once some union has ended: a ledger without any lists as it did
+    with_status = any(v.dissolved_on for v in views) or in_force is not None
+    data = [{**asdict(v), "status": v.status} for v in views]
+    rows(_columns(with_county, with_status), data, fmt.value, footer=footer)
 
 
 @app.command("show")
@@ -143,6 +163,7 @@ def show(ref: str = typer.Argument(..., help="工会编号、名称或统一社�
             (f("chair"), v.chair),
             (f("org_phone"), v.phone),
             (i18n.t("org.col.active"), v.active_members),
+            (f("org_status"), v.status),
         ],
     )
 
@@ -172,3 +193,44 @@ def update(
         view = update_org(work, ref, raw)
         work.commit()
     line(i18n.t("org.updated", name=view.name))
+
+
+@app.command("dissolve")
+def dissolve(
+    ref: str = typer.Argument(..., help="工会编号、名称或统一社会信用代码"),
+    on: str = typer.Option(..., "--date", help="撤销/注销日期，如 2024-06-30"),
+    kind: str = typer.Option(..., "--kind", help="撤销 或 注销（合并请用 org merge）"),
+    reason: str | None = typer.Option(None, "--reason", help="原因，如 单位关闭"),
+    retain_members: bool = typer.Option(
+        False, "--retain-members", help="在册会员一并保留会籍（原因“工会撤销”）"
+    ),
+) -> None:
+    """撤销或注销基层工会（终局）. Example: unioncli org dissolve 3 --date 2024-06-30 --kind 撤销 --retain-members"""
+    from unioncli.cli.render import line
+    from unioncli.services.orgs import dissolution_label, dissolve_org
+
+    with uow() as work:
+        view, retained = dissolve_org(work, ref, on, kind, reason, retain_members=retain_members)
+        work.commit()
+    more = i18n.t("org.retained_n", n=retained) if retained else ""
+    how = dissolution_label(view.dissolution)
+    line(i18n.t("org.dissolved", how=how, name=view.name, date=view.dissolved_on, retained=more))
+
+
+@app.command("merge")
+def merge(
+    ref: str = typer.Argument(..., help="并入他会的工会（编号、名称或统一社会信用代码）"),
+    into: str = typer.Option(..., "--into", help="接收的工会"),
+    on: str = typer.Option(..., "--date", help="合并日期，如 2024-06-30"),
+    reason: str | None = typer.Option(None, "--reason", help="原因"),
+) -> None:
+    """把一个基层工会并入另一个，会员随之转入. Example: unioncli org merge 3 --into 5 --date 2024-06-30"""
+    from unioncli.cli.render import line
+    from unioncli.services.orgs import merge_org
+
+    with uow() as work:
+        view, moved = merge_org(work, ref, into, on, reason)
+        work.commit()
+    line(
+        i18n.t("org.merged", name=view.name, into=view.merged_into, date=view.dissolved_on, n=moved)
+    )

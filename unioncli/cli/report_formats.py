@@ -79,6 +79,7 @@ i18n.register(
         "rep.members.active_end": ("年末在册会员", "active members at year end"),
         "rep.orgs.new": ("新建基层工会", "new grassroots unions"),
         "rep.orgs.total_end": ("年末基层工会", "grassroots unions at year end"),
+        "rep.orgs.dissolved": ("撤销、注销、合并基层工会", "unions dissolved or merged"),
         "rep.hardship.opened": ("新建档困难职工", "hardship files opened (households)"),
         "rep.hardship.closed": ("退档", "files closed (households)"),
         "rep.hardship.open_end": ("年末在档困难职工", "files open at year end (households)"),
@@ -295,6 +296,7 @@ def year_lines(cur: dict[str, Any], prev: dict[str, Any]) -> list[tuple[str, lis
 
     orgs: list[Line] = [
         (t("orgs.new"), 0, ("orgs.new",), UNIT),
+        (t("orgs.dissolved"), 0, ("orgs.dissolved",), UNIT),
         (t("orgs.total_end"), 0, ("orgs.total_end",), UNIT),
     ]
 

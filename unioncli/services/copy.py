@@ -154,6 +154,7 @@ i18n.register(
 # How a report year is found: the registers' dates and years (what ``year_report`` counts).
 _YEAR_COLUMNS = (
     ("org", "founded"),
+    ("org", "dissolved_on"),
     ("member_event", "event_date"),
     ("hardship_file", "opened_on"),
     ("hardship_file", "closed_on"),
@@ -171,6 +172,11 @@ _IDENTITY = {"person": ("id_number",)}
 _TIMESTAMP = re.compile(r"_at$")
 # A county column: stamped with ``--county`` where empty; the county's part starts from its rows.
 COUNTY_COLUMN = "county"
+# A reference to a later row of the same table is set once that row is written; these columns
+# go with it (a merged union's end: the CHECKs want its date, kind and receiving union together).
+_DEFERRED_WITH: dict[tuple[str, str], tuple[str, ...]] = {
+    ("org", "merged_into_id"): ("dissolved_on", "dissolution"),
+}
 # a merged row's id at the source, while it is remapped
 _SOURCE_ID = "__source_id"
 
@@ -583,7 +589,7 @@ class _Copier:
         # tables whose rows may already be on the destination (the same person, a setting)
         self.reusing = {t.name for t in tables if t.id_col is None or t.name in _IDENTITY}
         # (table, destination row id, column, source id it names): set once the table is done
-        self.deferred: list[tuple[str, int, str, int]] = []
+        self.deferred: list[tuple[str, int, str, int, dict[str, Any]]] = []
         # per table, the columns whose values are converted on the way: (name, function)
         self.readers: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
         self.writers: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
@@ -714,11 +720,14 @@ class _Copier:
         for fk in t.fks:
             if fk.ref != t.name or not fk.nullable:
                 continue
+            along = _DEFERRED_WITH.get((t.name, fk.column), ())
             for row in rows:
                 ref = row[fk.column]
                 if ref is not None and ref >= row.get(_SOURCE_ID, row[t.id_col]):
-                    self.deferred.append((t.name, row[t.id_col], fk.column, ref))
+                    extra = {c: row[c] for c in along}
+                    self.deferred.append((t.name, row[t.id_col], fk.column, ref, extra))
                     row[fk.column] = None
+                    row.update(dict.fromkeys(along))
 
     def _apply_deferred(self, t: _Table) -> None:
         todo = [d for d in self.deferred if d[0] == t.name]
@@ -727,11 +736,26 @@ class _Copier:
             return
         assert t.id_col is not None
         id_col = t.table.c[t.id_col]
-        for _, row_id, column, ref in todo:
+        for _, row_id, column, ref, extra in todo:
             target = self.maps[t.name].get(ref) if self.merge else ref
             if target is None:
                 raise DomainError("copy.dangling", table=t.name, column=column, value=ref)
-            self.dst.execute(update(t.table).where(id_col == row_id).values({column: target}))
+            if not extra:
+                self.dst.execute(update(t.table).where(id_col == row_id).values({column: target}))
+                continue
+            # with the columns that go with it, in one statement (the table's CHECKs hold before
+            # and after); their values as read from the source, written as ``_write`` writes
+            writers = dict(self.writers[t.name])
+            values = {
+                k: writers[k](v) if v is not None and k in writers else v for k, v in extra.items()
+            }
+            values[column] = target
+            quote = self.dst.dialect.identifier_preparer.quote
+            sets = ", ".join(f"{quote(k)} = :{k}" for k in values)
+            self.dst.execute(
+                text(f"UPDATE {quote(t.name)} SET {sets} WHERE {quote(t.id_col)} = :row_id"),
+                {**values, "row_id": row_id},
+            )
 
     # -- merging ---------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, literal, select
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, literal, select, update
 from sqlmodel import SQLModel, col
 
 from unioncli.config import Target
@@ -276,7 +276,11 @@ def _orgs(rng: random.Random, n: int, today: date) -> list[dict[str, Any]]:
 
 
 def _people_and_members(
-    rng: random.Random, n: int, orgs: list[dict[str, Any]], today: date
+    rng: random.Random,
+    n: int,
+    orgs: list[dict[str, Any]],
+    today: date,
+    ends: dict[int, _End] | None = None,
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
     keys_of: dict[str, tuple[str, str]] = {}
 
@@ -398,6 +402,9 @@ def _people_and_members(
             else:
                 events.append(_event(i, "death", on, org_id, None, migrant, gig, None))
                 status, since = "deceased", on
+        if ends:
+            events = _through_ends(events, ends)
+            org_id, status, since, joined = _state_after(events)
         member = {
             "id": i,
             "person_id": i,
@@ -413,6 +420,129 @@ def _people_and_members(
             "updated_at": now,
         }
         yield person, member, events
+
+
+# --- unions that ended: 撤销, 注销, 合并 -----------------------------------------------------------
+
+END_SHARE = 1 / 10  # of the unions, ended (revoked, deregistered or merged) in a past year
+END_WAVE = 4  # ended in the same year (an institutional reform): the year's total falls
+
+_RESULT = {
+    "join": "active",
+    "transfer_in": "active",
+    "restore": "active",
+    "retain": "retained",
+    "transfer_out": "transferred_out",
+    "leave": "left",
+    "remove": "removed",
+    "death": "deceased",
+}
+
+
+@dataclass(frozen=True)
+class _End:
+    on: date
+    kind: str  # revoked | deregistered | merged
+    # a merger's receiving union; for the others, the union that takes whoever would have come
+    # to this one after its end (both in force on that day and never ended)
+    heir: int
+
+
+def _ends(rng: random.Random, orgs: list[dict[str, Any]], end: date) -> dict[int, _End]:
+    """A few unions end in a past year, half of them merged into another of their township."""
+    old = [o for o in orgs if o["founded"].year < end.year - 4]
+    n = min(len(old) // 2, max(2, round(len(orgs) * END_SHARE)))
+    chosen = rng.sample(old, n)
+    ended = {o["id"] for o in chosen}
+    out: dict[int, _End] = {}
+    for i, org in enumerate(chosen):
+        first = max(org["founded"] + timedelta(days=365), date(FIRST_YEAR + 1, 1, 1))
+        if i < END_WAVE:
+            first = max(first, date(end.year - 3, 1, 1))
+            on = _rand_date(rng, first, max(first, date(end.year - 3, 12, 31)))
+        else:
+            on = _rand_date(rng, first, date(end.year - 1, 12, 31))
+        heirs = [o for o in orgs if o["id"] not in ended and o["founded"] <= on]
+        near = [o for o in heirs if o["township"] == org["township"]] or heirs
+        heir = near[rng.randrange(len(near))]["id"]
+        kind = ("merged", "revoked", "deregistered")[i % 3]
+        out[org["id"]] = _End(on, kind, heir)
+        org["dissolved_on"], org["dissolution"] = on, kind
+        org["merged_into_id"] = heir if kind == "merged" else None
+    for org in orgs:
+        org.setdefault("dissolved_on", None)
+        org.setdefault("dissolution", None)
+        org.setdefault("merged_into_id", None)
+    return out
+
+
+def _through_ends(events: list[dict[str, Any]], ends: dict[int, _End]) -> list[dict[str, Any]]:
+    """A member's history as ``org merge`` / ``org dissolve --retain-members`` leave it: who is
+    in an ending union on its day moves to the receiving union (transfer_in, and a retain marked
+    by the same from_org_id for a retained member) or is retained (工会撤销); nothing enters a
+    union on or after its end (such an entry goes to its heir), and after a dissolution the
+    member's later history is not kept."""
+    out: list[dict[str, Any]] = []
+    for e in events:
+        if out and _pass_end(out, ends, e["event_date"]):
+            return out
+        target = ends.get(e["org_id"])
+        if target is not None and e["event_date"] >= target.on:
+            e = {**e, "org_id": target.heir}
+        source = ends.get(e["from_org_id"]) if e["from_org_id"] is not None else None
+        if source is not None and e["event_date"] >= source.on:
+            e = {**e, "from_org_id": source.heir}
+        if e["kind"] == "transfer_in" and e["from_org_id"] == e["org_id"]:
+            return out  # a move into the union the member is already in: stop there
+        out.append(e)
+    if out:
+        _pass_end(out, ends, date.max)
+    return out
+
+
+def _pass_end(out: list[dict[str, Any]], ends: dict[int, _End], before: date) -> bool:
+    """Record the end of the member's union if it falls before ``before``; True when the member
+    stays behind in a dissolved union (retained), so that nothing after is kept."""
+    while True:
+        last = out[-1]
+        org, status = last["org_id"], _RESULT[last["kind"]]
+        union_end = ends.get(org)
+        if union_end is None or status not in ("active", "retained"):
+            return False
+        on = union_end.on
+        if not (last["event_date"] <= on < before):
+            return False
+        if union_end.kind != "merged":
+            if status == "active":
+                out.append(
+                    {
+                        **last,
+                        "kind": "retain",
+                        "event_date": on,
+                        "from_org_id": None,
+                        "reason": "工会撤销",
+                    }
+                )
+            return True
+        moved = {
+            **last,
+            "event_date": on,
+            "org_id": union_end.heir,
+            "from_org_id": org,
+            "reason": "工会合并",
+        }
+        out.append({**moved, "kind": "transfer_in"})
+        if status == "retained":
+            out.append({**moved, "kind": "retain"})
+        # the heir never ends: the loop stops at the next turn
+
+
+def _state_after(events: list[dict[str, Any]]) -> tuple[int, str, date, date]:
+    """(union, status, status since, joined on) after a member's events."""
+    last = events[-1]
+    joins = [e["event_date"] for e in events if e["kind"] == "join"]
+    joined = joins[-1] if joins else events[0]["event_date"]
+    return last["org_id"], _RESULT[last["kind"]], last["event_date"], joined
 
 
 def _founded(orgs: list[dict[str, Any]], org_id: int) -> date:
@@ -1783,6 +1913,8 @@ def build(
     if stations is None:
         stations = max(STATION_MIN, min(STATION_MAX, members // STATION_MEMBERS))
     org_rows = _orgs(rng, n_orgs, today)
+    # a stream of its own for the unions that ended, so the rest draws as before
+    ends = _ends(random.Random(seed * 15_485_863 + 29), org_rows, end)
     if counties:
         # each county takes an equal run of unions (of every township); no random draw, so the
         # rest of the ledger is the one the same seed builds without counties
@@ -1801,8 +1933,24 @@ def build(
     now = utcnow()
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
         _clear_demo(conn)
-        conn.execute(insert(Org), org_rows)
-        people = _people_and_members(rng, members, org_rows, today)
+        # the ends afterwards: a merged union names its receiving union, which may come later
+        end_columns = ("dissolved_on", "dissolution", "merged_into_id")
+        conn.execute(
+            insert(Org), [{k: v for k, v in o.items() if k not in end_columns} for o in org_rows]
+        )
+        if ends:
+            table = Org.__table__  # type: ignore[attr-defined]
+            conn.execute(
+                update(table)
+                .where(table.c.id == bindparam("org_id"))
+                .values({k: bindparam(k) for k in end_columns}),
+                [
+                    {"org_id": o["id"], **{k: o[k] for k in end_columns}}
+                    for o in org_rows
+                    if o["id"] in ends
+                ],
+            )
+        people = _people_and_members(rng, members, org_rows, today, ends)
         done = 0
         while True:
             persons, mems, events = [], [], []

@@ -165,7 +165,8 @@ WHERE kind = 'transfer_in' AND event_date {when} AND from_org_id IS NOT NULL
 # scope) up to 31 December. Retaining and restoring keep a member in. Sound because each kind
 # has one outcome (members.TRANSITIONS): a join or a transfer in from outside always starts from
 # outside, an exit always from active or retained, and a move between unions (transfer_in with
-# from_org_id) from active. Counting kinds over the (kind, event_date) index needs no sort.
+# from_org_id) from active — or, in a merger (orgs.merge_org), from retained, followed on the
+# same day by a retain in the receiving union: in or out of a union, the count is the same. Counting kinds over the (kind, event_date) index needs no sort.
 _IN_UNION_DELTA = """
 SELECT SUM(CASE WHEN kind = 'join' THEN 1
                 WHEN kind <> 'transfer_in' THEN -1
@@ -196,15 +197,17 @@ WHERE r.kind = 'retain' AND r.event_date <= :end AND {scope}
       AND (n.event_date > r.event_date OR n.id > r.id))
 """
 # Backward: members retained now since a day by 31 December (their last event), plus those
-# whose first event after 31 December (a restore or an exit) follows a retain by then. A
-# retained member cannot move between unions, so the union is theirs either way.
+# whose first event after 31 December (a restore, an exit, or a merger's move) follows a retain
+# by then. A retained member moves between unions only in a merger, which records the move and
+# a retain in the new union on one day, so the retain's union is theirs either way.
 _RETAINED_NOW = """
 SELECT COUNT(*) FROM member
 WHERE status = 'retained' AND status_since <= :end AND {scope}
 """
 _RETAINED_LEFT_LATER = """
 SELECT COUNT(*) FROM member_event e
-WHERE e.kind IN ('restore', 'transfer_out', 'leave', 'remove', 'death') AND e.event_date > :end
+WHERE e.kind IN ('restore', 'transfer_in', 'transfer_out', 'leave', 'remove', 'death')
+  AND e.event_date > :end
   AND EXISTS (
     SELECT 1 FROM member_event p
     WHERE p.id = (
@@ -217,7 +220,8 @@ WHERE e.kind IN ('restore', 'transfer_out', 'leave', 'remove', 'death') AND e.ev
 _RETAINED_WORK = """
 SELECT (SELECT COUNT(*) FROM member_event WHERE kind = 'retain' AND event_date <= :end),
        (SELECT COUNT(*) FROM member_event
-        WHERE kind IN ('restore', 'transfer_out', 'leave', 'remove', 'death') AND event_date > :end)
+        WHERE kind IN ('restore', 'transfer_in', 'transfer_out', 'leave', 'remove', 'death')
+          AND event_date > :end)
 """
 
 
@@ -230,10 +234,13 @@ def _retained_end(q: Query, params: dict[str, Any], scope: Scope | None) -> int:
     return one(q, _RETAINED_FORWARD.format(scope=in_scope(scope, "r.org_id")), params)
 
 
-_ORGS = """
+# in force on 31 December: founded by then and not dissolved (撤销/注销/合并) by then
+ORG_IN_FORCE = "founded <= :end AND (dissolved_on IS NULL OR dissolved_on > :end)"
+_ORGS = f"""
 SELECT SUM(CASE WHEN founded BETWEEN :start AND :end THEN 1 ELSE 0 END),
-       SUM(CASE WHEN founded <= :end THEN 1 ELSE 0 END)
-FROM org WHERE {scope}
+       SUM(CASE WHEN {ORG_IN_FORCE} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN dissolved_on BETWEEN :start AND :end THEN 1 ELSE 0 END)
+FROM org WHERE {{scope}}
 """
 
 
@@ -256,6 +263,7 @@ class MemberFigures:
     retained_end: int = 0
     orgs_new: int = 0
     orgs_total_end: int = 0
+    orgs_dissolved: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """The stable keys of SPEC §4.3 (members.*, orgs.*)."""
@@ -277,6 +285,7 @@ class MemberFigures:
             "members.retained_end": self.retained_end,
             "orgs.new": self.orgs_new,
             "orgs.total_end": self.orgs_total_end,
+            "orgs.dissolved": self.orgs_dissolved,
         }
 
 
@@ -326,6 +335,10 @@ def member_figures_q(q: Query, year: int, scope: Scope | None) -> MemberFigures:
         elif kind == "transfer_in":
             fig.transferred_in += n
             fig.transferred_between_unions += int(internal)
+        elif kind == "retain":
+            # a retain naming a from_org_id keeps a retained member retained as a merger moves
+            # them (orgs.merge_org): their move is counted, not a second retention
+            fig.retained += n - int(internal)
         else:
             attr = _OTHER_KINDS[kind]
             setattr(fig, attr, getattr(fig, attr) + n)
@@ -350,6 +363,7 @@ def member_figures_q(q: Query, year: int, scope: Scope | None) -> MemberFigures:
         in_union += one(q, _MOVES_UNTIL, params)
     fig.retained_end = _retained_end(q, params, scope)
     fig.active_end = in_union - fig.retained_end
-    new_orgs, total_orgs = q(_ORGS.format(scope=in_scope(scope, "id")), params)[0]
+    new_orgs, total_orgs, ended = q(_ORGS.format(scope=in_scope(scope, "id")), params)[0]
     fig.orgs_new, fig.orgs_total_end = int(new_orgs or 0), int(total_orgs or 0)
+    fig.orgs_dissolved = int(ended or 0)
     return fig

@@ -81,7 +81,7 @@ IN, FROM, ROUND = "in", "from", "round"  # a date in the year; a state from a da
 # no figure. A table with no date column (person: a corrected ID number changes a sex) is
 # looked up for nothing: its entries are dated by their JSON, else they cannot be dated.
 DATED: dict[str, tuple[str, dict[str, str]]] = {
-    "org": ("org", {"founded": FROM}),
+    "org": ("org", {"founded": FROM, "dissolved_on": FROM}),
     "person": ("person", {}),
     "member": ("member", {"status_since": FROM}),
     "member_event": ("member_event", {"event_date": FROM}),
@@ -90,8 +90,8 @@ DATED: dict[str, tuple[str, dict[str, str]]] = {
     "hardship_review": ("hardship_review", {"review_date": FROM}),
     "hardship_visit": ("hardship_visit", {"visit_date": IN}),
     "aid": ("aid", {"aid_date": IN}),
-    "grant": ("student_grant", {"year": ROUND}),
-    "student_grant": ("student_grant", {"year": ROUND}),
+    "grant": ("student_grant", {"year": ROUND, "paid_on": FROM, "decided_on": FROM}),
+    "student_grant": ("student_grant", {"year": ROUND, "paid_on": FROM, "decided_on": FROM}),
     "station": ("station", {"opened_on": FROM, "status_since": FROM, "closed_on": FROM}),
     "station_event": ("station_event", {"event_date": FROM}),
     "station_rating": ("station_rating", {"year": ROUND}),

@@ -45,7 +45,7 @@ from unioncli.services.common import (
 )
 from unioncli.services.figures import orgs_in_county
 from unioncli.services.lookup import MemberRow
-from unioncli.services.orgs import find_org
+from unioncli.services.orgs import find_org, refuse_if_dissolved
 from unioncli.services.people import person_fields
 
 K = MemberEventKind
@@ -65,6 +65,9 @@ TRANSITIONS: dict[MemberEventKind, tuple[frozenset[MemberStatus | None], MemberS
 }
 
 MIN_JOIN_AGE = 16
+
+# the events that bring a member into a union (a dissolved union takes none on or after its end)
+ENTRIES = frozenset({K.JOIN, K.TRANSFER_IN})
 
 register(
     {
@@ -356,6 +359,10 @@ def _add_event(
     reason: str | None,
 ) -> MemberEvent:
     assert member.id is not None
+    if kind in ENTRIES:  # the one place every entry into a union passes
+        org = uow.session.get(Org, org_id)
+        assert org is not None
+        refuse_if_dissolved(org.name, org.dissolved_on, org.dissolution, on)
     event = MemberEvent(
         member_id=member.id,
         kind=kind.value,
@@ -394,7 +401,7 @@ def change_status(
     uow.lock(member)  # a second clerk's change waits, then is checked against this one's result
     when = date.today() if on is None else event_date(on, "date")
     current = S(member.status)
-    allowed, result = TRANSITIONS[kind]
+    allowed, _ = TRANSITIONS[kind]
     if current not in allowed:
         raise Conflict(
             "member.not_allowed",
@@ -411,7 +418,6 @@ def change_status(
             last_kind=K(last.kind).label(),
             last_date=last.event_date,
         )
-    before = _snapshot(member, person)
     org_id, from_org_id = member.org_id, None
     if to_org is not None:
         target = find_org(uow, to_org)
@@ -421,8 +427,29 @@ def change_status(
         org_id = target.id
     if kind == K.TRANSFER_IN and current == S.ACTIVE:
         from_org_id = member.org_id  # a move between two of the county's unions
+    record_change(uow, member, person, kind, when, reason, org_id, from_org_id)
+    return member_view(uow, member, person)
+
+
+def record_change(
+    uow: UnitOfWork,
+    member: Member,
+    person: Person,
+    kind: MemberEventKind,
+    when: date,
+    reason: str | None,
+    org_id: int,
+    from_org_id: int | None,
+    *,
+    result: MemberStatus | None = None,
+) -> None:
+    """Write one checked change: the member's new state, its dated event and the audit entry.
+
+    ``result`` is the status it leads to (``TRANSITIONS`` unless given: a merger keeps a
+    retained member retained)."""
+    before = _snapshot(member, person)
     member.org_id = org_id
-    member.status = result.value
+    member.status = (result or TRANSITIONS[kind][1]).value
     member.status_since = when
     if kind == K.JOIN:
         member.joined_on = when
@@ -439,7 +466,6 @@ def change_status(
         after={k: after[k] for k in changed},
         reason=reason,
     )
-    return member_view(uow, member, person)
 
 
 def transfer(

@@ -1,4 +1,4 @@
-"""Grassroots unions (基层工会): add, update, look up, list."""
+"""Grassroots unions (基层工会): add, update, look up, list; dissolve (撤销/注销) and merge (合并)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from sqlmodel import col
 from unioncli import i18n
 from unioncli.dates import parse_date
 from unioncli.db.uow import UnitOfWork
-from unioncli.enums import MemberStatus, OrgType
+from unioncli.enums import MemberStatus, OrgDissolution, OrgType
 from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
-from unioncli.i18n import register
-from unioncli.ids import parse_uscc, record_id
-from unioncli.models import Member, Org
+from unioncli.i18n import register, register_fields
+from unioncli.ids import mask_id, parse_uscc, record_id
+from unioncli.models import Member, MemberEvent, Org, Person
 from unioncli.models.base import utcnow
 from unioncli.services.common import Collector, blank, clean_text, require
 from unioncli.services.figures import county_name, orgs_in_county
@@ -44,8 +44,78 @@ register(
             "union “{name}” belongs to {found}, not {county} (the whole ledger: --city)",
         ),
         "org.no_county": ("未分区县", "no county"),
+        "org.dissolved_enrol": (
+            "工会“{name}”已于 {date} {how}，{on} 不能再入会或转入",
+            "union “{name}” was {how} on {date}: no one joins or moves into it on {on}",
+        ),
+        "org.already_dissolved": (
+            "工会“{name}”已于 {date} {how}（撤销、注销、合并都是终局；重新成立请登记新工会）",
+            "union “{name}” was already {how} on {date} (final; a re-founded union is a new one)",
+        ),
+        "org.before_founded": (
+            "日期 {date} 早于工会“{name}”的成立日期 {founded}",
+            "date {date} is before “{name}” was founded ({founded})",
+        ),
+        "org.later_events": (
+            "工会“{name}”有 {n} 名会员在 {date} 之后还有会籍变动（如 {example}），"
+            "请先核对这些记录或改用更晚的日期",
+            "{n} members of “{name}” have membership changes after {date} (e.g. {example}); "
+            "check them or give a later date",
+        ),
+        "org.active_members": (
+            "工会“{name}”在 {date} 还有 {n} 名在册会员（如 {example}）：先用 member transfer 转入"
+            "其他工会或 member retain 保留会籍，或加 --retain-members 一并保留会籍",
+            "“{name}” still has {n} active members on {date} (e.g. {example}): move them with "
+            "member transfer or keep them with member retain, or add --retain-members",
+        ),
+        "org.merge_self": ("不能把工会“{name}”并入它自己", "cannot merge “{name}” into itself"),
+        "org.merge_kind": (
+            "合并请用 org merge ORG --into OTHER",
+            "for a merger use org merge ORG --into OTHER",
+        ),
+        "org.into_dissolved": (
+            "接收的工会“{name}”已于 {date} {how}",
+            "the receiving union “{name}” was {how} on {date}",
+        ),
+        "org.retain_reason": ("工会撤销", "union dissolved"),
+        "org.merge_reason": ("工会合并", "unions merged"),
+        "org.status.in_force": ("存续", "in force"),
+        "org.status.ended": ("已撤销", "ended"),
     }
 )
+
+register_fields(
+    {
+        "dissolved_on": ("撤销日期", "dissolved on"),
+        "dissolution": ("撤销方式", "dissolution"),
+        "merged_into": ("并入工会", "merged into"),
+        "org_status": ("状态", "status"),
+    }
+)
+
+# the reason of the retain events a dissolution with ``--retain-members`` records (SPEC:
+# 保留会籍 when the employer closed), and of the moves a merger records; stored in Chinese
+RETAIN_REASON = "工会撤销"
+MERGE_REASON = "工会合并"
+
+
+def dissolution_label(code: str | None) -> str:
+    """撤销 / 注销 / 合并 (as the clerk's language has it), "" for a union in force."""
+    return "" if code is None else OrgDissolution(code).label()
+
+
+def refuse_if_dissolved(name: str, dissolved_on: date | None, how: str | None, on: date) -> None:
+    """The one rule of entries into a union: none on or after the day it was dissolved (exit 4).
+
+    Called wherever a member enters a union (``members._add_event``, ``import members``)."""
+    if dissolved_on is not None and on >= dissolved_on:
+        raise Conflict(
+            "org.dissolved_enrol",
+            name=name,
+            date=dissolved_on,
+            how=dissolution_label(how),
+            on=on,
+        )
 
 
 @dataclass(frozen=True)
@@ -62,9 +132,20 @@ class OrgView:
     phone: str | None
     active_members: int = 0
     county: str | None = None
+    dissolved_on: date | None = None
+    dissolution: str | None = None  # revoked | deregistered | merged
+    merged_into: str | None = None  # the receiving union's name
+
+    @property
+    def status(self) -> str:
+        """存续, or how and when it ended (撤销 2023-06-30 / 合并 2023-06-30 → 新工会)."""
+        if self.dissolved_on is None:
+            return i18n.t("org.status.in_force")
+        text = f"{dissolution_label(self.dissolution)} {self.dissolved_on.isoformat()}"
+        return f"{text} → {self.merged_into}" if self.merged_into else text
 
     @classmethod
-    def of(cls, org: Org, active_members: int = 0) -> OrgView:
+    def of(cls, org: Org, active_members: int = 0, merged_into: str | None = None) -> OrgView:
         assert org.id is not None
         return cls(
             id=org.id,
@@ -79,6 +160,9 @@ class OrgView:
             phone=org.phone,
             active_members=active_members,
             county=org.county,
+            dissolved_on=org.dissolved_on,
+            dissolution=org.dissolution,
+            merged_into=merged_into,
         )
 
 
@@ -89,7 +173,7 @@ def _union_uscc(raw: str) -> str:
     return code
 
 
-def _past_date(raw: str, field: str) -> date:
+def past_date(raw: str, field: str) -> date:
     value = parse_date(raw, field=field)
     if value > date.today():
         raise InvalidValue(field, raw, "org.future")
@@ -107,7 +191,7 @@ def parse_org_fields(raw: dict[str, Any]) -> dict[str, Any]:
         "employer_uscc": lambda v: parse_uscc(v, field="employer_uscc"),
         "org_type": lambda v: OrgType.parse(v, field="org_type").value,
         "township": lambda v: clean_text(v, "township", max_len=50),
-        "founded": lambda v: _past_date(v, "founded"),
+        "founded": lambda v: past_date(v, "founded"),
         "chair": lambda v: clean_text(v, "chair", max_len=50),
         "phone": lambda v: clean_text(v, "org_phone", max_len=30),
         "county": county_name,
@@ -193,10 +277,14 @@ def _active_count(uow: UnitOfWork, org_id: int) -> int:
     return int(uow.session.execute(stmt).scalar_one())
 
 
-def show_org(uow: UnitOfWork, ref: str) -> OrgView:
-    org = find_org(uow, ref)
+def _view(uow: UnitOfWork, org: Org) -> OrgView:
     assert org.id is not None
-    return OrgView.of(org, _active_count(uow, org.id))
+    into = uow.session.get(Org, org.merged_into_id) if org.merged_into_id else None
+    return OrgView.of(org, _active_count(uow, org.id), into.name if into else None)
+
+
+def show_org(uow: UnitOfWork, ref: str) -> OrgView:
+    return _view(uow, find_org(uow, ref))
 
 
 def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
@@ -220,8 +308,7 @@ def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
             before=_audit_keys({k: before[k] for k in changed}),
             after=_audit_keys(changed),
         )
-    assert org.id is not None
-    return OrgView.of(org, _active_count(uow, org.id))
+    return _view(uow, org)
 
 
 def in_county(org: Org, county: str | None) -> None:
@@ -233,10 +320,15 @@ def in_county(org: Org, county: str | None) -> None:
 
 
 def list_orgs(
-    uow: UnitOfWork, *, township: str | None = None, county: str | None = None
+    uow: UnitOfWork,
+    *,
+    township: str | None = None,
+    county: str | None = None,
+    in_force: bool | None = None,
 ) -> list[OrgView]:
     """Unions by county, township and name, with their active members; ``township`` and
-    ``county`` (the clerk's) keep the unions there."""
+    ``county`` (the clerk's) keep the unions there, ``in_force`` those in force (True) or
+    dissolved or merged (False)."""
     s = uow.session
     county = county_name(county)
     active = [col(Member.status) == MemberStatus.ACTIVE.value]
@@ -255,11 +347,222 @@ def list_orgs(
         stmt = stmt.where(col(Org.township) == township)
     if county is not None:
         stmt = stmt.where(col(Org.county) == county)
+    if in_force is not None:
+        ended = col(Org.dissolved_on).is_not(None)
+        stmt = stmt.where(~ended if in_force else ended)
     # a city's unions by county first (none last); a county's own ledger has none to sort by
     stmt = stmt.order_by(
         col(Org.county).is_(None), col(Org.county), col(Org.township), col(Org.name)
     )
-    return [OrgView.of(org, int(n)) for org, n in s.execute(stmt).all()]
+    found = s.execute(stmt).all()
+    names = {org.id: org.name for org, _ in found}
+    wanted = {org.merged_into_id for org, _ in found if org.merged_into_id} - set(names)
+    if wanted:
+        found_names = select(col(Org.id), col(Org.name)).where(col(Org.id).in_(wanted))
+        names.update({i: str(n) for i, n in s.execute(found_names)})
+    return [
+        OrgView.of(org, int(n), names.get(org.merged_into_id) if org.merged_into_id else None)
+        for org, n in found
+    ]
+
+
+def parse_status_filter(raw: str | None) -> bool | None:
+    """``--status 存续|已撤销`` (or in_force / ended) as ``list_orgs``'s ``in_force``."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip().casefold()
+    if text in ("存续", "in_force", "in force", i18n.t("org.status.in_force").casefold()):
+        return True
+    if text in ("已撤销", "撤销", "ended", "dissolved", i18n.t("org.status.ended").casefold()):
+        return False
+    raise InvalidValue(
+        "org_status", raw, "enums.invalid", choices_zh="存续、已撤销", choices_en="in_force, ended"
+    )
+
+
+# --- dissolution and merger ------------------------------------------------------------------
+
+
+def _check_end(uow: UnitOfWork, org: Org, on: date) -> None:
+    """What every end of a union needs: in force, founded by then, nothing of it recorded later."""
+    if org.dissolved_on is not None:
+        raise Conflict(
+            "org.already_dissolved",
+            name=org.name,
+            date=org.dissolved_on,
+            how=dissolution_label(org.dissolution),
+        )
+    if on < org.founded:
+        raise Conflict("org.before_founded", date=on, name=org.name, founded=org.founded)
+    later = ((col(MemberEvent.org_id) == org.id) | (col(MemberEvent.from_org_id) == org.id)) & (
+        col(MemberEvent.event_date) > on
+    )
+    n = int(
+        uow.session.execute(
+            select(func.count(func.distinct(col(MemberEvent.member_id)))).where(later)
+        ).scalar_one()
+    )
+    if n:
+        name, number = uow.session.execute(
+            select(col(Person.name), col(Person.id_number))
+            .join(Member, col(Member.person_id) == col(Person.id))
+            .join(MemberEvent, col(MemberEvent.member_id) == col(Member.id))
+            .where(later)
+            .order_by(col(MemberEvent.event_date), col(MemberEvent.id))
+            .limit(1)
+        ).one()
+        example = f"{name} {mask_id(number)}"
+        raise Conflict("org.later_events", name=org.name, n=n, date=on, example=example)
+
+
+def _in_force_members(uow: UnitOfWork, org: Org, *statuses: MemberStatus) -> list[Member]:
+    """The union's members in ``statuses``: with no event after the day (``_check_end``), their
+    state now is their state on that day."""
+    return list(
+        uow.session.scalars(
+            select(Member)
+            .where(
+                col(Member.org_id) == org.id,
+                col(Member.status).in_([st.value for st in statuses]),
+            )
+            .order_by(col(Member.id))
+        )
+    )
+
+
+def _example(uow: UnitOfWork, member: Member) -> str:
+    person = uow.session.get(Person, member.person_id)
+    assert person is not None
+    return f"{person.name} {mask_id(person.id_number)}"
+
+
+def _end_date(raw: str | date) -> date:
+    return raw if isinstance(raw, date) and raw <= date.today() else past_date(str(raw), "date")
+
+
+def _end(
+    uow: UnitOfWork,
+    org: Org,
+    on: date,
+    kind: OrgDissolution,
+    into: Org | None,
+    reason: str | None,
+    moved: int,
+    retained: int,
+) -> None:
+    before = {"dissolved_on": None, "dissolution": None, "merged_into_id": None}
+    org.dissolved_on = on
+    org.dissolution = kind.value
+    org.merged_into_id = into.id if into is not None else None
+    org.updated_at = utcnow()
+    uow.session.add(org)
+    uow.session.flush()
+    after: dict[str, Any] = {"dissolved_on": on, "dissolution": kind.value}
+    if into is not None:
+        after["merged_into_id"] = into.id
+        after["merged_into"] = into.name
+        after["members_moved"] = moved
+    if retained:
+        after["members_retained"] = retained
+    action = "org.merge" if into is not None else "org.dissolve"
+    uow.audit(action, "org", org.id, before=before, after=after, reason=reason)
+
+
+def dissolve_org(
+    uow: UnitOfWork,
+    ref: str,
+    on: str | date,
+    kind: str | OrgDissolution,
+    reason: str | None,
+    *,
+    retain_members: bool = False,
+) -> tuple[OrgView, int]:
+    """撤销/注销 a union on a day (terminal). Its 在册 members must be gone by then, unless
+    ``retain_members``: each is then kept as 保留会籍 (a ``retain`` event, reason 工会撤销)."""
+    from unioncli.services.members import record_change
+
+    how = (
+        kind
+        if isinstance(kind, OrgDissolution)
+        else OrgDissolution.parse(kind, field="dissolution")
+    )
+    if how == OrgDissolution.MERGED:
+        raise UsageError("org.merge_kind")
+    when = _end_date(on)
+    reason = clean_text(reason, "reason", max_len=200) if reason else None
+    org = find_org(uow, ref)
+    uow.lock(org)
+    _check_end(uow, org, when)
+    active = _in_force_members(uow, org, MemberStatus.ACTIVE)
+    if active and not retain_members:
+        raise Conflict(
+            "org.active_members",
+            name=org.name,
+            date=when,
+            n=len(active),
+            example=_example(uow, active[0]),
+        )
+    from unioncli.enums import MemberEventKind
+
+    for member in active:
+        person = uow.session.get(Person, member.person_id)
+        assert person is not None
+        record_change(
+            uow, member, person, MemberEventKind.RETAIN, when, RETAIN_REASON, member.org_id, None
+        )
+    _end(uow, org, when, how, None, reason, 0, len(active))
+    return _view(uow, org), len(active)
+
+
+def merge_org(
+    uow: UnitOfWork, ref: str, into_ref: str, on: str | date, reason: str | None
+) -> tuple[OrgView, int]:
+    """合并: the union ends on a day and every member in force in it (在册 or 保留会籍) moves to
+    ``into_ref`` by a ``transfer_in`` dated that day from it (as ``member transfer --to``
+    records); a retained member stays retained there (a ``retain`` event marked by the same
+    ``from_org_id``, which ``members.retained`` does not count again)."""
+    from unioncli.enums import MemberEventKind as K
+    from unioncli.services.members import record_change
+
+    when = _end_date(on)
+    reason = clean_text(reason, "reason", max_len=200) if reason else None
+    org = find_org(uow, ref)
+    into = find_org(uow, into_ref)
+    if into.id == org.id:
+        raise Conflict("org.merge_self", name=org.name)
+    uow.lock(org, into)
+    _check_end(uow, org, when)
+    if into.dissolved_on is not None:
+        raise Conflict(
+            "org.into_dissolved",
+            name=into.name,
+            date=into.dissolved_on,
+            how=dissolution_label(into.dissolution),
+        )
+    if when < into.founded:
+        raise Conflict("org.before_founded", date=when, name=into.name, founded=into.founded)
+    assert org.id is not None and into.id is not None
+    moving = _in_force_members(uow, org, MemberStatus.ACTIVE, MemberStatus.RETAINED)
+    why = reason or MERGE_REASON
+    for member in moving:
+        person = uow.session.get(Person, member.person_id)
+        assert person is not None
+        retained = member.status == MemberStatus.RETAINED.value
+        record_change(
+            uow,
+            member,
+            person,
+            K.TRANSFER_IN,
+            when,
+            why,
+            into.id,
+            org.id,
+            result=MemberStatus.ACTIVE,
+        )
+        if retained:
+            record_change(uow, member, person, K.RETAIN, when, why, into.id, org.id)
+    _end(uow, org, when, OrgDissolution.MERGED, into, reason, len(moving), 0)
+    return _view(uow, org), len(moving)
 
 
 class OrgIndex:
@@ -272,6 +575,7 @@ class OrgIndex:
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self.by_name: dict[str, dict[str, Any]] = {}
         self.by_uscc: dict[str, dict[str, Any]] = {}
+        self.by_id: dict[int, dict[str, Any]] = {}
         for row in rows:
             self.add(row)
 
@@ -282,6 +586,7 @@ class OrgIndex:
 
     def add(self, row: dict[str, Any]) -> None:
         self.by_name[row["name"]] = row
+        self.by_id[int(row["id"])] = row
         if row.get("uscc"):
             self.by_uscc[row["uscc"]] = row
 

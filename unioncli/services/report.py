@@ -41,6 +41,7 @@ from unioncli.config import Target
 from unioncli.errors import NotFound
 from unioncli.services.common import clean_text
 from unioncli.services.figures import (
+    ORG_IN_FORCE,
     Query,
     Scope,
     in_scope,
@@ -465,8 +466,9 @@ def check_county(source: Source, county: str) -> None:
 def year_report(source: Source, year: int, scope: Scope | None = None) -> dict[str, Any]:
     """Every SPEC §4.3 figure of ``year`` as one flat JSON-ready dict: first ``SPEC_KEYS`` in
     order, then the extras (``members.transferred_between_unions``, ``members.restored``,
-    ``members.removed``, ``members.deceased``, ``members.retained_end``;
-    ``stations.suspended_end``; ``scope.*``): counts int, money integer fen, maps keyed by the English codes and sorted; every key present (0 or {}
+    ``members.removed``, ``members.deceased``, ``members.retained_end``, ``orgs.dissolved``;
+    ``stations.suspended_end``; ``scope.*``): counts int, money integer fen, maps keyed by the
+    English codes and sorted; every key present (0 or {}
     when nothing). See the module for ``scope`` and ``source``."""
     with _query(source) as q:
         _check_scope(q, scope)
@@ -581,7 +583,8 @@ def _per_org(q: Query, params: dict[str, Any]) -> dict[int | None, dict[str, int
 def by_org(
     source: Source, year: int, township: str | None = None, county: str | None = None
 ) -> list[dict[str, Any]]:
-    """One row per union (founded by 31 December, or with any figure in the year), ordered by
+    """One row per union (in force at some time of the year: founded by 31 December and not
+    dissolved before 1 January; or with any figure in the year), ordered by
     county and township (none last) and name: ``org_id``, ``org``, ``township`` (and ``county``
     when the ledger has counties) and ``BY_ORG_KEYS``, scoped as ``year_report`` scopes each
     register, by GROUP BY queries. ``township`` and ``county`` keep the unions there.
@@ -597,26 +600,27 @@ def by_org(
         if county is not None:
             _check_county(q, county)
         orgs = {
-            int(oid): (name, town, cty, founded)
-            for oid, name, town, cty, founded in q(
-                "SELECT id, name, township, county, founded FROM org", {}
+            int(oid): (name, town, cty, founded, ended)
+            for oid, name, town, cty, founded, ended in q(
+                "SELECT id, name, township, county, founded, dissolved_on FROM org", {}
             )
         }
         rows = _per_org(q, params)
 
-    with_county = any(cty is not None for _, _, cty, _ in orgs.values())
-    end = year_bounds(year)["end"]
+    with_county = any(o[2] is not None for o in orgs.values())
+    bounds = year_bounds(year)
+    start, end = bounds["start"].isoformat(), bounds["end"].isoformat()
     out = []
-    for oid, (name, town, cty, founded) in orgs.items():
+    for oid, (name, town, cty, founded, ended) in orgs.items():
         if township is not None and town != township:
             continue
         if county is not None and cty != county:
             continue
         figures = rows.get(oid)
-        founded_by_end = str(founded) <= end.isoformat()
-        if figures is None and not founded_by_end:
-            continue
-        if figures is not None and not founded_by_end and not any(figures.values()):
+        # listed while in force at some time of the year (founded by its end, not dissolved
+        # before it began), else only with a figure
+        listed = str(founded) <= end and (ended is None or str(ended) >= start)
+        if not listed and (figures is None or not any(figures.values())):
             continue
         row: dict[str, Any] = {"org_id": oid, "org": name, "township": town}
         if with_county:
@@ -642,8 +646,8 @@ def by_org(
 
 # --- by county ---------------------------------------------------------------------------------
 
-_BY_COUNTY_ORGS = """
-SELECT county, SUM(CASE WHEN founded <= :end THEN 1 ELSE 0 END) FROM org GROUP BY county
+_BY_COUNTY_ORGS = f"""
+SELECT county, SUM(CASE WHEN {ORG_IN_FORCE} THEN 1 ELSE 0 END) FROM org GROUP BY county
 """
 _BY_COUNTY_STATIONS = f"""
 SELECT county, SUM(CASE WHEN state <> 'closed' THEN 1 ELSE 0 END)

@@ -32,6 +32,7 @@ from unioncli.enums import (
     HardshipCause,
     Hukou,
     MemberStatus,
+    OrgDissolution,
     OrgType,
     PoliticalStatus,
     SchoolLevel,
@@ -424,7 +425,14 @@ def _stream(engine: Engine, stmt: Any) -> Iterator[Any]:
 
 def _orgs(engine: Engine, with_county: bool, county: str | None) -> Iterator[list[Any]]:
     o = Org.__table__  # type: ignore[attr-defined]
-    stmt = select(o).order_by(o.c.id)
+    into = o.alias("into")
+    stmt = (
+        select(o, into.c.name.label("merged_into"))
+        .outerjoin(into, into.c.id == o.c.merged_into_id)
+        # unions in force first, then the ended ones latest first: a receiving union (in force
+        # at the merger, so ended later if at all) comes before the union merged into it
+        .order_by(o.c.dissolved_on.is_not(None), o.c.dissolved_on.desc(), o.c.id)
+    )
     if county is not None:
         stmt = stmt.where(o.c.county == county)
     for r in _stream(engine, stmt):
@@ -440,6 +448,9 @@ def _orgs(engine: Engine, with_county: bool, county: str | None) -> Iterator[lis
             r["founded"],
             r["chair"],
             r["phone"],
+            r["dissolved_on"],
+            _label(OrgDissolution, r["dissolution"]),
+            r["merged_into"],
         ]
 
 

@@ -28,7 +28,7 @@ from unioncli.services.imports.engine import (
     exists_error,
 )
 from unioncli.services.members import FIELD_PARSERS, TRANSITIONS, check_join_age, event_date
-from unioncli.services.orgs import OrgIndex
+from unioncli.services.orgs import OrgIndex, refuse_if_dissolved
 from unioncli.services.people import person_fields
 
 register(
@@ -208,6 +208,15 @@ class MemberKind(Kind):
                 raise InvalidValue("joined", "", "dates.empty")
         except InvalidValue as exc:
             errors.append(exc)
+        if org_id is not None and joined is not None:
+            assert self.orgs is not None
+            org = self.orgs.by_id[org_id]
+            try:
+                refuse_if_dissolved(
+                    org["name"], org.get("dissolved_on"), org.get("dissolution"), joined
+                )
+            except UnionCliError as exc:
+                errors.append(as_invalid("org", org_name, exc))
         status = since = None
         if raw.get("status"):
             try:
