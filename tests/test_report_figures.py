@@ -109,9 +109,9 @@ def load(engine: Engine) -> Rows:
         ],
         grants=q(
             "SELECT year, status, level, eligibility, amount_fen, student_id, hardship_file_id, "
-            "parent_id FROM student_grant"
+            "parent_id, paid_on FROM student_grant"
         ),
-        members=q("SELECT person_id, org_id FROM member"),
+        members=q("SELECT person_id, id FROM member"),
         stations=[
             (i, t, _day(o), _day(c))
             for i, t, o, c in q("SELECT id, township, opened_on, closed_on FROM station")
@@ -222,15 +222,16 @@ def expected(rows: Rows, year: int, scope: Scope | None = None) -> dict[str, Any
         }
         for kind, v in by_kind.items()
     }
-    # grants paid in the year's round, for the union of the grant's file, else the parent's
-    member_org = dict(rows.members)
+    # grants of the year's round paid by 31 December, for the union of the grant's file, else
+    # the union the parent's membership was in on 31 December (its last event by then)
+    member_of = dict(rows.members)
     paid = []
-    for g_year, status, level, elig, fen, student, file_id, parent in rows.grants:
-        if g_year != year or status != "paid":
+    for g_year, status, level, elig, fen, student, file_id, parent, paid_on in rows.grants:
+        if g_year != year or status != "paid" or str(_day(paid_on)) > end:
             continue
         org = file_org.get(file_id) if file_id is not None else None
-        if org is None:
-            org = member_org.get(parent)
+        if org is None and parent in member_of and member_of[parent] in last:
+            org = last[member_of[parent]][4]
         if inside(org):
             paid.append((level, elig, fen, student))
     out["grants.students"] = len({g[3] for g in paid})
