@@ -29,13 +29,14 @@ import inspect
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dbutil import rows
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
@@ -52,8 +53,6 @@ from unioncli.services import report as report_svc
 from unioncli.services import stations as station_svc
 from unioncli.services.demo import FIRST_YEAR, LAST_YEAR, build
 from unioncli.services.figures import Scope
-
-from dbutil import rows
 
 REGISTERS = frozenset({"members", "hardship", "aid", "grants", "stations", "orgs"})
 TODAY = date.today()
@@ -98,9 +97,18 @@ SELECT MIN(township) FROM org WHERE county = :county AND township IS NOT NULL"""
 
 
 def reports(
-    target: Target, years: Iterator[int] | range, scopes: list[Scope | None]
+    target: Target, years: Iterable[int], scopes: list[Scope | None]
 ) -> dict[tuple[int, Scope | None], dict[str, Any]]:
-    return {(y, s): report_svc.year_report(target, y, s) for y in years for s in scopes}
+    return read_reports(target, [(y, s) for y in years for s in scopes])
+
+
+def read_reports(
+    target: Target, keys: Iterable[tuple[int, Scope | None]]
+) -> dict[tuple[int, Scope | None], dict[str, Any]]:
+    """``year_report(target, year, scope)`` of each key, read on one connection: what the CLI
+    prints, a third of the time of a connection per report (a check reads a hundred)."""
+    with report_svc._query(target) as q:
+        return {(y, s): report_svc._report(q, y, s) for y, s in keys}
 
 
 @pytest.fixture(scope="session")
@@ -255,7 +263,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         return str(self.pick(data, "SELECT id FROM org ORDER BY id", "org"))
 
     def check_reports(self) -> None:
-        now = reports_of(self.target, self.expected)
+        now = read_reports(self.target, self.expected)
         wrong = []
         for key, before in self.expected.items():
             after = now[key]
@@ -279,10 +287,6 @@ class PastStaysTrue(RuleBasedStateMachine):
                 self.check_reports()
         finally:
             self._cleanup()
-
-    @rule()
-    def check(self) -> None:
-        self.check_reports()
 
     # -- members --
 
@@ -555,12 +559,6 @@ class PastStaysTrue(RuleBasedStateMachine):
         if county is not None:
             raw["county"] = county
         self.run(lambda uow: org_svc.add_org(uow, raw))
-
-
-def reports_of(
-    target: Target, expected: dict[tuple[int, Scope | None], dict[str, Any]]
-) -> dict[tuple[int, Scope | None], dict[str, Any]]:
-    return {key: report_svc.year_report(target, *key) for key in expected}
 
 
 def run_machine(
