@@ -41,6 +41,7 @@ TABLES = (
     "grant_standard",
     "student_grant",
     "station",
+    "station_event",
     "station_rating",
     "station_log",
     "import_batch",

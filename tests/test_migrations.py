@@ -40,6 +40,7 @@ TABLES = {
     "org",
     "person",
     "station",
+    "station_event",
     "station_log",
     "station_rating",
 }

@@ -65,6 +65,8 @@ i18n.register(
         "import.kind.grants": ("金秋助学", "grants"),
         "import.kind.stations": ("服务站点", "stations"),
         "import.kind.station-logs": ("服务台账", "station logs"),
+        "import.kind.station-status": ("站点状态变动", "station status changes"),
+        "import.kind.station-ratings": ("站点评级", "station ratings"),
         "import.dup.error": ("拒绝该行", "reject the row"),
         "import.dup.skip": ("跳过", "skip"),
         "import.dup.update": ("更新", "update"),
@@ -104,6 +106,8 @@ KIND_HELP = {
     "grants": ("金秋助学", "金秋助学.csv"),
     "stations": ("户外劳动者服务站点", "站点.csv"),
     "station-logs": ("站点服务台账", "服务台账.csv"),
+    "station-status": ("站点状态变动（暂停、撤销、恢复开放）", "站点状态.csv"),
+    "station-ratings": ("站点历年评级", "站点评级.csv"),
 }
 
 

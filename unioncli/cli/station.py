@@ -83,6 +83,7 @@ i18n.register(
             "the check is advice; the rating is what the federation awarded",
         ),
         "station.ratings": ("历年评级", "ratings by year"),
+        "station.history": ("状态变动", "status history"),
         "station.logs": ("服务台账（最近 12 个月）", "service ledger (latest 12 months)"),
         "station.no_logs": ("尚无服务台账", "no ledger entries yet"),
         "station.total": (
@@ -283,7 +284,7 @@ def show(
     reason: str | None = ReasonOption,
     fmt: Format = FormatOption,
 ) -> None:
-    """查看站点、历年评级、最近 12 个月服务台账和达标检查. Example: unioncli station show ZD0001"""
+    """查看站点、状态变动、历年评级、最近 12 个月服务台账和达标检查. Example: unioncli station show ZD0001"""
     from unioncli.cli.render import Column, dump_json, line, record, rows
     from unioncli.enums import BuildModel, Facility, StationRating, StationStatus
     from unioncli.services.stations import show as service
@@ -345,6 +346,17 @@ def show(
                     missing=_items(c.missing, c.missing_facilities),
                 )
             )
+    if v.history:
+        line()
+        rows(
+            [
+                Column("event_date", f("date")),
+                Column("status", f("station_status"), show=_label("StationStatus")),
+                Column("reason", f("reason")),
+            ],
+            [asdict(e) for e in v.history],
+            title=yes("station.history"),
+        )
     if v.ratings:
         line()
         rows(

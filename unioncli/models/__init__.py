@@ -15,7 +15,7 @@ from unioncli.models.imports import ImportBatch, ImportChange
 from unioncli.models.member import Member, MemberEvent
 from unioncli.models.org import Org
 from unioncli.models.person import Person
-from unioncli.models.station import Station, StationLog, StationRatingEntry
+from unioncli.models.station import Station, StationEvent, StationLog, StationRatingEntry
 
 metadata = SQLModel.metadata
 
@@ -38,6 +38,7 @@ __all__ = [
     "Org",
     "Person",
     "Station",
+    "StationEvent",
     "StationLog",
     "StationRatingEntry",
     "metadata",

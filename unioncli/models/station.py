@@ -86,3 +86,24 @@ class StationLog(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class StationEvent(SQLModel, table=True):
+    """A dated status of a station (开放/暂停/撤销): the opening, each suspension, closing and
+    reopening. A year's figures read the latest event dated by 31 December; ``station.status``,
+    ``status_since`` and ``closed_on`` are the latest event's, kept for the lists and rules."""
+
+    __tablename__ = "station_event"
+    __table_args__ = (
+        one_of("status", StationStatus.codes(), "status"),
+        # covering: the status in force on a date is one probe per station from this index alone
+        Index("ix_station_event_station_id_event_date", "station_id", "event_date", "id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id")
+    event_date: date
+    status: str = Field(max_length=12)
+    reason: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")

@@ -160,6 +160,7 @@ _YEAR_COLUMNS = (
     ("student_grant", "year"),
     ("station", "opened_on"),
     ("station", "closed_on"),
+    ("station_event", "event_date"),
     ("station_rating", "year"),
     ("station_log", "month"),
 )

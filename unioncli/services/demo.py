@@ -40,7 +40,7 @@ from unioncli.models.hardship import (
     HardshipVisit,
     LowIncomeLine,
 )
-from unioncli.models.station import Station, StationLog, StationRatingEntry
+from unioncli.models.station import Station, StationEvent, StationLog, StationRatingEntry
 from unioncli.pinyin import name_keys
 from unioncli.services.common import years_after
 
@@ -207,8 +207,9 @@ def _clear_demo(conn: Connection) -> None:
     """Refuse to touch a ledger with real work in it; empty a ledger that holds only the demo."""
     refuse_real_work(conn)
     # children first: grants point at people and files, aid and a file's records at the file,
-    # files at people and unions; the stations' ratings and ledger at the stations
+    # files at people and unions; the stations' events, ratings and ledger at the stations
     for model in (
+        StationEvent,
         StationLog,
         StationRatingEntry,
         Station,
@@ -1556,11 +1557,12 @@ def _short(township: str) -> str:
 
 def _stations(
     rng: random.Random, n: int, end: date, now: Any
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The stations, their yearly ratings and their monthly service ledger (rows to insert)."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The stations, their yearly ratings, their monthly service ledger and their status events
+    (the opening, and the closing or suspension) — rows to insert."""
     years = [y for y in STATION_WEIGHTS if y <= end.year]
     if not years or n <= 0:
-        return [], [], []
+        return [], [], [], []
     opened = sorted(
         _rand_date(
             rng,
@@ -1699,11 +1701,35 @@ def _stations(
                 }
             )
             month, age = _next_month(month), age + 1
+    # the status history: drawn from what was built, so the random draws above stay as they were
+    events: list[dict[str, Any]] = []
+    for station in stations:
+        events.append(_station_event(station, station["opened_on"], "open", now))
+    for station in stations:
+        if station["status"] != "open":
+            reason = "站点撤销" if station["status"] == "closed" else "场所装修"
+            events.append(
+                _station_event(station, station["status_since"], station["status"], now, reason)
+            )
     for k, row in enumerate(ratings, start=1):
         row["id"] = k
     for k, row in enumerate(logs, start=1):
         row["id"] = k
-    return stations, ratings, logs
+    for k, row in enumerate(events, start=1):
+        row["id"] = k
+    return stations, ratings, logs, events
+
+
+def _station_event(
+    station: dict[str, Any], on: date, status: str, now: Any, reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "station_id": station["id"],
+        "event_date": on,
+        "status": status,
+        "reason": reason,
+        "created_at": now,
+    }
 
 
 def build(
@@ -1873,7 +1899,9 @@ def build(
             conn.execute(insert(Grant), grants[start : start + BATCH])
 
         # the outdoor-worker stations, their yearly ratings and monthly service ledger
-        station_rows, station_ratings, station_logs = _stations(srng, stations, end, now)
+        station_rows, station_ratings, station_logs, station_events = _stations(
+            srng, stations, end, now
+        )
         if counties:
             for i, station in enumerate(station_rows):
                 station["county"] = COUNTIES[i % counties]  # in turn: every county builds yearly
@@ -1881,6 +1909,7 @@ def build(
             (Station, station_rows),
             (StationRatingEntry, station_ratings),
             (StationLog, station_logs),
+            (StationEvent, station_events),
         )
         for station_model, table_rows in station_tables:
             for start in range(0, len(table_rows), BATCH):

@@ -284,10 +284,22 @@ _GRANT_JOINS = """
 LEFT JOIN hardship_file f ON f.id = g.hardship_file_id
 LEFT JOIN member m ON m.person_id = g.parent_id"""
 
-_STATIONS = """
+# The status of each station in force on 31 December: its latest event dated by then, one probe
+# of ix_station_event_station_id_event_date a station (a station with no event, written by
+# something older than the history, falls back on its closing date).
+_STATION_STATE = """(SELECT e.status FROM station_event e
+   WHERE e.station_id = s.id AND e.event_date <= :end
+   ORDER BY e.event_date DESC, e.id DESC LIMIT 1)"""
+_STATION_END = f"""
+SELECT s.id, s.opened_on, s.township, s.county,
+       COALESCE({_STATION_STATE},
+                CASE WHEN s.closed_on <= :end THEN 'closed' ELSE 'open' END) AS state
+FROM station s WHERE s.opened_on <= :end"""
+_STATIONS = f"""
 SELECT SUM(CASE WHEN opened_on >= :start THEN 1 ELSE 0 END),
-       SUM(CASE WHEN closed_on IS NULL OR closed_on > :end THEN 1 ELSE 0 END)
-FROM station WHERE opened_on <= :end AND {here}
+       SUM(CASE WHEN state <> 'closed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN state = 'suspended' THEN 1 ELSE 0 END)
+FROM ({_STATION_END}) x WHERE {{here}}
 """
 _RATED = """
 SELECT rating, COUNT(*) FROM station_rating
@@ -331,6 +343,7 @@ def _stations(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str
             "stations.rated": {},
             "stations.visits": 0,
             "stations.activities": 0,
+            "stations.suspended_end": 0,
         }
     conds = []
     if scope is not None and scope.township is not None:
@@ -341,7 +354,7 @@ def _stations(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str
     if conds:
         here = " AND ".join(conds)
         of_here = f"station_id IN (SELECT id FROM station WHERE {here})"
-    opened, open_end = q(_STATIONS.format(here=here), params)[0]
+    opened, open_end, suspended_end = q(_STATIONS.format(here=here), params)[0]
     rated = {str(r): int(n) for r, n in q(_RATED.format(of_here=of_here), params)}
     visits, activities = q(_LOGS.format(of_here=of_here), params)[0]
     return {
@@ -350,6 +363,7 @@ def _stations(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str
         "stations.rated": dict(sorted(rated.items())),
         "stations.visits": int(visits),
         "stations.activities": int(activities),
+        "stations.suspended_end": int(suspended_end or 0),
     }
 
 
@@ -434,8 +448,8 @@ def check_county(source: Source, county: str) -> None:
 def year_report(source: Source, year: int, scope: Scope | None = None) -> dict[str, Any]:
     """Every SPEC §4.3 figure of ``year`` as one flat JSON-ready dict: first ``SPEC_KEYS`` in
     order, then the extras (``members.transferred_between_unions``, ``members.restored``,
-    ``members.removed``, ``members.deceased``, ``members.retained_end``; ``scope.*``): counts int,
-    money integer fen, maps keyed by the English codes and sorted; every key present (0 or {}
+    ``members.removed``, ``members.deceased``, ``members.retained_end``;
+    ``stations.suspended_end``; ``scope.*``): counts int, money integer fen, maps keyed by the English codes and sorted; every key present (0 or {}
     when nothing). See the module for ``scope`` and ``source``."""
     with _query(source) as q:
         _check_scope(q, scope)
@@ -614,9 +628,9 @@ def by_org(
 _BY_COUNTY_ORGS = """
 SELECT county, SUM(CASE WHEN founded <= :end THEN 1 ELSE 0 END) FROM org GROUP BY county
 """
-_BY_COUNTY_STATIONS = """
-SELECT county, SUM(CASE WHEN closed_on IS NULL OR closed_on > :end THEN 1 ELSE 0 END)
-FROM station WHERE opened_on <= :end
+_BY_COUNTY_STATIONS = f"""
+SELECT county, SUM(CASE WHEN state <> 'closed' THEN 1 ELSE 0 END)
+FROM ({_STATION_END}) x
 GROUP BY county
 """
 _BY_COUNTY_VISITS = """
@@ -688,6 +702,7 @@ _FINGERPRINT_TABLES = (
     "aid",
     "student_grant",
     "station",
+    "station_event",
     "station_rating",
     "station_log",
     "import_batch",

@@ -5,6 +5,10 @@ Rules kept here and nowhere else:
 
 - which status change is allowed from which status is decided in ``TRANSITIONS``; a change is
   dated, not before the station opened nor before its last status change, and not in the future;
+  every status is a dated ``station_event`` (the opening, each suspension, closing, reopening),
+  and ``station.status``/``status_since``/``closed_on`` are the latest one's, kept for lists;
+- the past reads the history: a ledger month or a rating year is refused only while the station
+  was closed throughout it (a reopened station logs again from its reopening month);
 - one rating per station per year: a second one for the same year replaces it (the audit log keeps
   what it was); lowering and withdrawing (``none``) are ratings too;
 - one ledger entry per station per month; a second one is refused unless replacing, which is
@@ -23,10 +27,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as with_values
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, insert, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -43,7 +47,7 @@ from unioncli.enums import (
 )
 from unioncli.errors import Conflict, InvalidValue, MissingFields, NotFound, UsageError
 from unioncli.models.base import utcnow
-from unioncli.models.station import Station, StationLog, StationRatingEntry
+from unioncli.models.station import Station, StationEvent, StationLog, StationRatingEntry
 from unioncli.services.common import Collector, blank, clean_text
 from unioncli.services.figures import county_name
 
@@ -127,6 +131,15 @@ i18n.register(
             "station “{name}” already has a ledger entry for {month} ({visits} served, "
             "{activities} activities); add --replace to correct it",
         ),
+        "station.closed_then": (
+            "站点“{name}”于 {closed} 撤销，{month} 时仍未恢复开放，不能登记该月的服务台账",
+            "station “{name}” closed on {closed} and was not reopened by {month}: no ledger "
+            "entry for that month",
+        ),
+        "station.rating_while_closed": (
+            "站点“{name}”于 {closed} 撤销，{year} 年度内未恢复开放，不能评定该年度的评级",
+            "station “{name}” closed on {closed} and was not reopened in {year}: no rating for it",
+        ),
         "station.rating_after_closing": (
             "站点“{name}”已于 {closed} 撤销，不能评定 {year} 年度的评级",
             "station “{name}” closed on {closed}: no rating for {year}",
@@ -177,6 +190,7 @@ i18n.register_fields(
         "longitude": ("经度", "longitude"),
         "visits": ("服务人次", "person-times served"),
         "activities": ("活动场次", "activities"),
+        "rated_on": ("评定日期", "rated on"),
     }
 )
 
@@ -424,6 +438,26 @@ def parse_station_fields(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def rating_year(raw: Any, field_key: str = "rating_year") -> int:
+    """A rating's year: not after this year."""
+    return _rating_year(raw, field_key)
+
+
+def past_date(raw: Any, field_key: str) -> date:
+    """A date of something that happened: not after today."""
+    return _past(raw, field_key)
+
+
+def parse_code(raw: Any) -> str | None:
+    """A station code as stored: upper case, no spaces."""
+    return _code(raw)
+
+
+def as_date(value: Any) -> Any:
+    """A date column's value as a date (SQLite drivers may give text)."""
+    return _as_date(value)
+
+
 def _rating_year(raw: Any, field_key: str = "rating_year") -> int:
     year = parse_year(raw if isinstance(raw, int) else str(raw), field=field_key)
     if year > today().year:
@@ -571,11 +605,104 @@ def _check_code_free(db: Db, code: str, own_id: int | None) -> None:
         raise Conflict("station.code_taken", code=code, name=row[1])
 
 
+# --- the status history ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """One dated status of a station (``station_event``)."""
+
+    id: int
+    event_date: date
+    status: str
+    reason: str | None
+
+
+def status_history(db: Db, station_id: int) -> list[StatusEvent]:
+    """A station's status events, oldest first (by date, then as recorded)."""
+    stmt = (
+        select(
+            col(StationEvent.id),
+            col(StationEvent.event_date),
+            col(StationEvent.status),
+            col(StationEvent.reason),
+        )
+        .where(col(StationEvent.station_id) == station_id)
+        .order_by(col(StationEvent.event_date), col(StationEvent.id))
+    )
+    return [StatusEvent(i or 0, _as_date(d), st, r) for i, d, st, r in db.execute(stmt)]
+
+
+def closed_periods(db: Db, station_id: int) -> list[tuple[date, date | None]]:
+    """(closed on, reopened on | None) of every closing (撤销) in the station's history."""
+    periods: list[tuple[date, date | None]] = []
+    closed: date | None = None
+    for event in status_history(db, station_id):
+        if event.status == S.CLOSED.value:
+            closed = closed or event.event_date
+        elif closed is not None:
+            periods.append((closed, event.event_date))
+            closed = None
+    if closed is not None:
+        periods.append((closed, None))
+    return periods
+
+
+def closed_throughout(
+    periods: Sequence[tuple[date, date | None]], first: date, last: date
+) -> date | None:
+    """The closing date of a closing in force from before ``first`` until after ``last`` (the
+    station was closed the whole span), else None. A closing within the span, or a reopening
+    within it, leaves the span open to records (the closing month's ledger, a reopening year's
+    rating)."""
+    for closed, reopened in periods:
+        if closed < first and (reopened is None or reopened > last):
+            return closed
+    return None
+
+
+def add_event(
+    db: Db,
+    station_id: int,
+    on: date,
+    status: str,
+    reason: str | None = None,
+    *,
+    batch_id: int | None = None,
+) -> None:
+    """Append one status event (the caller keeps ``station.status`` in step)."""
+    db.execute(
+        insert(StationEvent.__table__),  # type: ignore[attr-defined]
+        {
+            "station_id": station_id,
+            "event_date": on,
+            "status": status,
+            "reason": reason,
+            "created_at": utcnow(),
+            "batch_id": batch_id,
+        },
+    )
+
+
+def opening_events(
+    station_id: int, opened: date, status: str, since: date
+) -> list[tuple[int, date, str]]:
+    """The events a new station starts with: its opening, and its status when not open."""
+    events = [(station_id, opened, S.OPEN.value)]
+    if status != S.OPEN.value:
+        events.append((station_id, since, status))
+    return events
+
+
 # --- the rules on months ---------------------------------------------------------------------
 
 
-def check_log_month(station: Any, month: date) -> None:
-    """Refuse a ledger month before the station's opening month or after its closing month.
+def check_log_month(
+    station: Any, month: date, periods: Sequence[tuple[date, date | None]] | None = None
+) -> None:
+    """Refuse a ledger month before the station's opening month, or one the station was closed
+    throughout: after its closing month and before its reopening month (``periods``, from
+    ``closed_periods``; without them, after ``closed_on``, the closing in force now).
 
     ``station`` is anything with ``name``, ``opened_on`` and ``closed_on`` (a ``StationInfo``, a
     ``Station`` or a result row). Raises ``Conflict`` (exit 4), as ``station log`` does.
@@ -590,6 +717,13 @@ def check_log_month(station: Any, month: date) -> None:
             opened=opened,
             month=f"{month:%Y-%m}",
         )
+    if periods is not None:
+        last_day = _next_month(month) - timedelta(days=1)
+        then = closed_throughout(periods, month, last_day)
+        if then is not None:
+            key = "station.month_after_closing" if closed == then else "station.closed_then"
+            raise Conflict(key, name=station.name, closed=then, month=f"{month:%Y-%m}")
+        return
     if closed is not None and month > closed.replace(day=1):
         raise Conflict(
             "station.month_after_closing",
@@ -597,6 +731,10 @@ def check_log_month(station: Any, month: date) -> None:
             closed=closed,
             month=f"{month:%Y-%m}",
         )
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -659,6 +797,7 @@ class StationView:
     logs: list[LogView] = field(default_factory=list)  # the latest 12 months, newest first
     check: CheckResult | None = None
     county: str | None = None
+    history: list[StatusEvent] = field(default_factory=list)  # status events, oldest first
 
 
 def _snapshot(st: Station) -> dict[str, Any]:
@@ -762,6 +901,7 @@ def station_view(uow: UnitOfWork, st: Station) -> StationView:
         logs=logs,
         check=_check(st, latest),
         county=st.county,
+        history=status_history(s, st.id),
     )
 
 
@@ -793,6 +933,8 @@ def add_station(uow: UnitOfWork, raw: dict[str, Any], *, county: str | None = No
     s.add(st)
     s.flush()
     assert st.id is not None
+    for sid, on, status in opening_events(st.id, st.opened_on, st.status, st.status_since):
+        add_event(s, sid, on, status)
     uow.audit(
         "station.add",
         "station",
@@ -857,13 +999,23 @@ def _check_new_opening(uow: UnitOfWork, st: Station, opened: date) -> None:
         problems.append(f"{i18n.field_label('month')} {first_log:%Y-%m}")
     if first_rating is not None and opened.year > int(first_rating):
         problems.append(f"{i18n.field_label('rating_year')} {first_rating}")
-    moved = st.status != S.OPEN.value or st.status_since != st.opened_on
-    if moved and opened > st.status_since:
-        problems.append(f"{i18n.field_label('status_since')} {st.status_since}")
+    history = status_history(s, st.id) if st.id is not None else []
+    later = history[1:] if history and history[0].status == S.OPEN.value else history
+    moved = bool(later) or st.status != S.OPEN.value or st.status_since != st.opened_on
+    first_change = later[0].event_date if later else st.status_since
+    if moved and opened > first_change:
+        problems.append(f"{i18n.field_label('status_since')} {first_change}")
     if problems:
         raise Conflict("station.opened_after_records", opened=opened, what=i18n.join(problems))
     if not moved:
         st.status_since = opened
+    if history and history[0].status == S.OPEN.value:  # the opening event moves with it
+        event = s.get(StationEvent, history[0].id)
+        assert event is not None
+        event.event_date = opened
+        s.add(event)
+    elif st.id is not None:  # a station from before the history: it gets its opening now
+        add_event(s, st.id, opened, S.OPEN.value)
 
 
 # --- status changes --------------------------------------------------------------------------
@@ -890,23 +1042,19 @@ def change_status(
         )
     if when < st.opened_on:
         raise Conflict("station.before_opened", date=when, name=st.name, opened=st.opened_on)
-    if when < st.status_since:
+    s = uow.session
+    history = status_history(s, st.id)
+    last = max([st.status_since, *(e.event_date for e in history)])
+    if when < last:
         raise Conflict(
             "station.before_last_change",
             date=when,
             name=st.name,
             status=current.label(),
-            since=st.status_since,
+            since=last,
         )
-    s = uow.session
     if result == S.CLOSED:
-        last_log = _as_date(
-            s.execute(
-                select(func.max(col(StationLog.month))).where(col(StationLog.station_id) == st.id)
-            ).scalar_one()
-        )
-        if last_log is not None and last_log > when.replace(day=1):
-            raise Conflict("station.logs_after_close", name=st.name, month=f"{last_log:%Y-%m}")
+        check_no_logs_after(s, st.id, st.name, when)
     before = _snapshot(st)
     st.status = result.value
     st.status_since = when
@@ -914,6 +1062,8 @@ def change_status(
     st.updated_at = utcnow()
     s.add(st)
     s.flush()
+    text = clean_text(reason, "reason", max_len=200) if reason else None
+    add_event(s, st.id, when, result.value, text)
     after = _snapshot(st)
     changed = [k for k in after if after[k] != before.get(k)]
     uow.audit(
@@ -922,9 +1072,20 @@ def change_status(
         st.id,
         before={k: before.get(k) for k in changed},
         after={k: after[k] for k in changed},
-        reason=clean_text(reason, "reason", max_len=200) if reason else None,
+        reason=text,
     )
     return station_view(uow, st)
+
+
+def check_no_logs_after(db: Db, station_id: int, name: str, when: date) -> None:
+    """A station closing on ``when`` may not have ledger entries for a later month."""
+    last_log = _as_date(
+        db.execute(
+            select(func.max(col(StationLog.month))).where(col(StationLog.station_id) == station_id)
+        ).scalar_one()
+    )
+    if last_log is not None and last_log > when.replace(day=1):
+        raise Conflict("station.logs_after_close", name=name, month=f"{last_log:%Y-%m}")
 
 
 # --- ratings ---------------------------------------------------------------------------------
@@ -953,8 +1114,7 @@ def rate(uow: UnitOfWork, ref: str, year: Any, rating: Any, rated_on: Any = None
     assert y is not None and r is not None
     if y < st.opened_on.year:
         raise InvalidValue("year", year, "station.year_before_opened", year=st.opened_on.year)
-    if st.closed_on is not None and y > st.closed_on.year:
-        raise Conflict("station.rating_after_closing", name=st.name, closed=st.closed_on, year=y)
+    check_rating_year(uow.session, st, y)
     s = uow.session
     entry = s.scalars(
         select(StationRatingEntry).where(
@@ -982,6 +1142,17 @@ def rate(uow: UnitOfWork, ref: str, year: Any, rating: Any, rated_on: Any = None
         after={"year": y, "rating": r.value, "rated_on": entry.rated_on},
     )
     return RateResult(st.code, st.name, y, r.value, previous, True)
+
+
+def check_rating_year(db: Db, station: Any, year: int) -> None:
+    """Refuse a rating for a year the station was closed (撤销) throughout. ``station`` has
+    ``id``, ``name`` and ``closed_on``; raises ``Conflict`` (exit 4)."""
+    then = closed_throughout(closed_periods(db, station.id), date(year, 1, 1), date(year, 12, 31))
+    if then is None:
+        return
+    if then == _as_date(station.closed_on):
+        raise Conflict("station.rating_after_closing", name=station.name, closed=then, year=year)
+    raise Conflict("station.rating_while_closed", name=station.name, closed=then, year=year)
 
 
 # --- the service ledger ----------------------------------------------------------------------
@@ -1018,8 +1189,8 @@ def log_month(
         raise MissingFields(["visits"])
     c.check()
     assert m is not None and v is not None
-    check_log_month(st, m)
     s = uow.session
+    check_log_month(st, m, closed_periods(s, st.id))
     entry = s.scalars(
         select(StationLog).where(col(StationLog.station_id) == st.id, col(StationLog.month) == m)
     ).first()
@@ -1258,8 +1429,9 @@ def year_figures(
     db: Db, year: int, township: str | None = None, county: str | None = None
 ) -> dict[str, Any]:
     """``stations.opened`` (opened in the year), ``stations.open_end`` (opened by 31 December and
-    not closed (撤销) by then: a suspension is a pause, not a closing, so a suspended station
-    counts), ``stations.rated`` ({rating code: count} of the ratings held for the year, ``none``
+    whose status in force then — its latest event dated by 31 December — is not closed (撤销): a
+    suspension is a pause, not a closing, so a suspended station counts),
+    ``stations.suspended_end`` (of which suspended then), ``stations.rated`` ({rating code: count} of the ratings held for the year, ``none``
     left out), ``stations.visits`` and ``stations.activities`` (SQL sums of the year's monthly
     entries, nothing else). With ``township`` or ``county``: the stations there only."""
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -1272,15 +1444,22 @@ def year_figures(
         .select_from(Station)
         .where(col(Station.opened_on) >= start, col(Station.opened_on) <= end, *here)
     ).scalar_one()
-    open_end = db.execute(
-        select(func.count())
-        .select_from(Station)
-        .where(
-            col(Station.opened_on) <= end,
-            (col(Station.closed_on).is_(None)) | (col(Station.closed_on) > end),
-            *here,
+    state = (
+        select(
+            func.coalesce(
+                status_in_force(end),
+                case((col(Station.closed_on) <= end, S.CLOSED.value), else_=S.OPEN.value),
+            ).label("state")
         )
-    ).scalar_one()
+        .where(col(Station.opened_on) <= end, *here)
+        .subquery()
+    )
+    open_end, suspended_end = db.execute(
+        select(
+            func.coalesce(func.sum(case((state.c.state != S.CLOSED.value, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((state.c.state == S.SUSPENDED.value, 1), else_=0)), 0),
+        ).select_from(state)
+    ).one()
     rated = {
         rating: int(n)
         for rating, n in db.execute(
@@ -1310,7 +1489,22 @@ def year_figures(
         "stations.rated": rated,
         "stations.visits": int(visits),
         "stations.activities": int(activities),
+        "stations.suspended_end": int(suspended_end),
     }
+
+
+def status_in_force(on: date) -> Any:
+    """The status of the station of the enclosing query in force on ``on`` (its latest event
+    dated by then), as a correlated scalar subquery: one probe of the event index a station."""
+    ev = StationEvent
+    return (
+        select(col(ev.status))
+        .where(col(ev.station_id) == col(Station.id), col(ev.event_date) <= on)
+        .order_by(col(ev.event_date).desc(), col(ev.id).desc())
+        .limit(1)
+        .correlate(Station)
+        .scalar_subquery()
+    )
 
 
 def format_person_times(n: int) -> str:

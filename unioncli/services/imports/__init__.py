@@ -12,7 +12,12 @@ def kinds() -> dict[str, type[Kind]]:
     from unioncli.services.imports.hardship import HardshipImport
     from unioncli.services.imports.members import MemberKind
     from unioncli.services.imports.orgs import OrgKind
-    from unioncli.services.imports.stations import StationImport, StationLogImport
+    from unioncli.services.imports.stations import (
+        StationImport,
+        StationLogImport,
+        StationRatingImport,
+        StationStatusImport,
+    )
 
     return {
         "orgs": OrgKind,
@@ -22,4 +27,6 @@ def kinds() -> dict[str, type[Kind]]:
         "grants": GrantImport,
         "stations": StationImport,
         "station-logs": StationLogImport,
+        "station-status": StationStatusImport,
+        "station-ratings": StationRatingImport,
     }

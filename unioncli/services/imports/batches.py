@@ -68,6 +68,7 @@ register(
         "entity.aid": ("帮扶记录", "aid entry"),
         "entity.student_grant": ("金秋助学", "scholarship grant"),
         "entity.station": ("服务站点", "station"),
+        "entity.station_event": ("站点状态变动", "station status change"),
         "entity.station_rating": ("站点评级", "station rating"),
         "entity.station_log": ("服务台账", "station log entry"),
     }

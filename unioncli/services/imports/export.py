@@ -51,10 +51,25 @@ from unioncli.services.imports.grants import COLUMNS as GRANT_COLUMNS
 from unioncli.services.imports.hardship import COLUMNS as HARDSHIP_COLUMNS
 from unioncli.services.imports.members import COLUMNS as MEMBER_COLUMNS
 from unioncli.services.imports.orgs import COLUMNS as ORG_COLUMNS
-from unioncli.services.imports.stations import LOG_COLUMNS, STATION_COLUMNS
+from unioncli.services.imports.stations import (
+    LOG_COLUMNS,
+    RATING_COLUMNS,
+    STATION_COLUMNS,
+    STATUS_COLUMNS,
+)
 
 FETCH = 2000
-KINDS = ("orgs", "members", "hardship", "aid", "grants", "stations", "station-logs")
+KINDS = (
+    "orgs",
+    "members",
+    "hardship",
+    "aid",
+    "grants",
+    "stations",
+    "station-logs",
+    "station-status",
+    "station-ratings",
+)
 
 register(
     {
@@ -120,6 +135,10 @@ def export(
         )
     if kind == "station-logs":
         return Export(_header(LOG_COLUMNS), _station_logs(engine, county))
+    if kind == "station-status":
+        return Export(_header(STATUS_COLUMNS), _station_status(engine, county))
+    if kind == "station-ratings":
+        return Export(_header(RATING_COLUMNS), _station_ratings(engine, county))
     return Export(_header(MEMBER_COLUMNS), _members(engine, unmasked, county))
 
 
@@ -234,6 +253,36 @@ def _station_logs(engine: Engine, county: str | None) -> Iterator[list[Any]]:
     for row in _stream(engine, stmt):
         month = row.month if isinstance(row.month, date) else date.fromisoformat(str(row.month))
         yield [row.code, row.name, f"{month:%Y-%m}", row.visits, row.activities]
+
+
+def _station_status(engine: Engine, county: str | None) -> Iterator[list[Any]]:
+    """Every station's status events, its opening first, as ``import station-status`` reads them."""
+    ev = metadata.tables["station_event"]
+    st = metadata.tables["station"]
+    stmt = (
+        select(st.c.code, st.c.name, ev.c.status, ev.c.event_date, ev.c.reason)
+        .join(st, st.c.id == ev.c.station_id)
+        .order_by(st.c.code, ev.c.event_date, ev.c.id)
+    )
+    if county is not None:
+        stmt = stmt.where(st.c.county == county)
+    for row in _stream(engine, stmt):
+        yield [row.code, row.name, StationStatus(row.status).label(), row.event_date, row.reason]
+
+
+def _station_ratings(engine: Engine, county: str | None) -> Iterator[list[Any]]:
+    """Every station's yearly ratings, withdrawals (无) included."""
+    r = metadata.tables["station_rating"]
+    st = metadata.tables["station"]
+    stmt = (
+        select(st.c.code, st.c.name, r.c.year, r.c.rating, r.c.rated_on)
+        .join(st, st.c.id == r.c.station_id)
+        .order_by(st.c.code, r.c.year)
+    )
+    if county is not None:
+        stmt = stmt.where(st.c.county == county)
+    for row in _stream(engine, stmt):
+        yield [row.code, row.name, row.year, StationRating(row.rating).label(), row.rated_on]
 
 
 def _yuan(fen: int | None) -> str | None:

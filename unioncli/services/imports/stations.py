@@ -1,21 +1,28 @@
 """Stations and their monthly service ledger from spreadsheets, by the rules of ``station``.
 
 A station is matched by its code (by its exact name when the row has no code). A station's status
-and closing change through ``station suspend|close|reopen``, never by an import. A ledger row for
+and closing change through ``station suspend|close|reopen`` or a ``station-status`` file (dated
+events, by the same rules), never by a ``stations`` file; ``station-ratings`` files carry the
+yearly ratings by the rules of ``station rate``. A ledger row for
 a month already recorded is the same entry: unchanged when equal; ``update`` replaces it (kept in
 the batch's change log, so ``import undo`` puts the old figures back).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import insert, select
 
-from unioncli.errors import NotFound, UnionCliError
+from unioncli import i18n
+from unioncli.enums import StationRating as R
+from unioncli.enums import StationStatus as S
+from unioncli.errors import Conflict, InvalidValue, MissingFields, NotFound, UnionCliError
 from unioncli.i18n import register
 from unioncli.models import metadata
 from unioncli.services import stations as rules
+from unioncli.services.common import Collector, blank, clean_text
 from unioncli.services.figures import county_name
 from unioncli.services.imports.engine import (
     Column,
@@ -140,6 +147,22 @@ class StationImport(Kind):
         station_id = ctx.conn.execute(
             insert(stations).returning(stations.c.id), values
         ).scalar_one()
+        events = rules.opening_events(
+            station_id, p["opened_on"], values["status"], values["status_since"]
+        )
+        ctx.conn.execute(
+            insert(metadata.tables["station_event"]),
+            [
+                {
+                    "station_id": sid,
+                    "event_date": on,
+                    "status": status,
+                    "created_at": ctx.timestamp,
+                    "batch_id": ctx.batch_id,
+                }
+                for sid, on, status in events
+            ],
+        )
         if p["rating"] is not None:
             self._rate(ctx, station_id, p)
 
@@ -237,6 +260,294 @@ class StationLogImport(Kind):
                     "station_log",
                     row["id"],
                     {k: row[k] for k in diff},
+                    {k: given[k] for k in diff},
+                )
+                item.outcome = "updated"
+
+
+# --- status changes and ratings ----------------------------------------------------------------
+
+STATUS_COLUMNS = (
+    Column("code", "站点编号", "code", ("编号", "站点代码")),
+    Column("name", "站点名称", "name", ("站点", "驿站名称")),
+    Column("status", "状态", "status", ("站点状态", "变动", "状态变动"), required=True),
+    Column("date", "日期", "date", ("变动日期", "状态日期", "办理日期"), required=True),
+    Column("reason", "原因", "reason", ("变动原因", "备注")),
+)
+RATING_COLUMNS = (
+    Column("code", "站点编号", "code", ("编号", "站点代码")),
+    Column("name", "站点名称", "name", ("站点", "驿站名称")),
+    Column("year", "评级年度", "year", ("评定年度", "年度"), required=True),
+    Column("rating", "评级", "rating", ("星级", "评定等级"), required=True),
+    Column("rated_on", "评定日期", "rated_on", ("评定时间", "评级日期")),
+)
+# 恢复开放 (reopen) is a status change to open
+_REOPEN = frozenset({"恢复开放", "恢复", "重新开放", "reopen", "reopened"})
+# the action that leads to each status, for the rules of ``station suspend|close|reopen``
+_ACTION_TO = {"open": "reopen", "suspended": "suspend", "closed": "close"}
+
+
+def _station_ref(raw: dict[str, str], c: Any) -> tuple[str | None, str | None]:
+    code = None if blank(raw.get("code")) else c.take(rules.parse_code, raw["code"])
+    name = (
+        None
+        if blank(raw.get("name"))
+        else c.take(clean_text, str(raw["name"]), "station_name", max_len=100)
+    )
+    return code, name
+
+
+class StationStatusImport(Kind):
+    """Dated status changes (暂停, 撤销, 恢复开放), by the rules of ``station suspend|close|reopen``.
+
+    Within a chunk the rows of one station apply in date order; a row dated before the station's
+    opening or its latest status change is refused; a row equal to a stored event (date and
+    status) is unchanged. Each station's current status follows its latest event, once per file
+    (in the change log, so ``import undo`` puts it back with the events removed).
+    """
+
+    name = "station-status"
+    columns = STATUS_COLUMNS
+    key_field = "code"
+
+    def begin(self, ctx: Context) -> None:
+        self.touched: set[int] = set()
+
+    def parse(self, raw: dict[str, str]) -> dict[str, Any]:
+        missing = [k for k in ("status", "date") if blank(raw.get(k))]
+        if blank(raw.get("code")) and blank(raw.get("name")):
+            missing.insert(0, "station")
+        if missing:
+            raise MissingFields(["station_status" if k == "status" else k for k in missing])
+        c = Collector()
+        code, name = _station_ref(raw, c)
+        text = raw["status"].strip()
+        if text.lower() in _REOPEN:
+            status: str | None = S.OPEN.value
+        else:
+            found = c.take(lambda v: S.parse(v, field="station_status"), text)
+            status = None if found is None else found.value
+        out = {
+            "code": code,
+            "name": name,
+            "status": status,
+            "date": c.take(rules.past_date, raw["date"], "date"),
+            "reason": None
+            if blank(raw.get("reason"))
+            else c.take(clean_text, str(raw["reason"]), "reason", max_len=200),
+        }
+        c.check()
+        return out
+
+    def apply(self, ctx: Context, items: list[Item]) -> None:
+        events = metadata.tables["station_event"]
+        resolved: list[tuple[Item, rules.StationInfo]] = []
+        for item in items:
+            try:
+                resolved.append(
+                    (
+                        item,
+                        rules.resolve_station(ctx.conn, item.parsed["code"], item.parsed["name"]),
+                    )
+                )
+            except UnionCliError as exc:
+                item.reject(exc)
+        resolved.sort(key=lambda pair: (pair[1].id, pair[0].parsed["date"], pair[0].line))
+        for item, station in resolved:
+            p: dict[str, Any] = item.parsed
+            history = rules.status_history(ctx.conn, station.id)
+            same = [e for e in history if e.event_date == p["date"] and e.status == p["status"]]
+            if same:
+                self._same(ctx, item, same[0], events)
+                continue
+            try:
+                self._check(ctx, station, history, p)
+            except UnionCliError as exc:
+                item.reject(exc)
+                continue
+            rules.add_event(
+                ctx.conn, station.id, p["date"], p["status"], p["reason"], batch_id=ctx.batch_id
+            )
+            self.touched.add(station.id)
+            item.outcome = "created"
+
+    def _same(self, ctx: Context, item: Item, event: Any, events: Any) -> None:
+        """A row equal to a stored event in date and status: unchanged, or its reason differs."""
+        given = item.parsed["reason"]
+        batch = ctx.conn.execute(
+            select(events.c.batch_id).where(events.c.id == event.id)
+        ).scalar_one()
+        if given is None or given == event.reason:
+            item.outcome = "duplicate" if batch == ctx.batch_id else "unchanged"
+        elif batch == ctx.batch_id:
+            item.reject(UnionCliError("import.dup_in_file", what=_label(["code", "date"])))
+        elif ctx.on_duplicate == "skip":
+            item.outcome = "skipped"
+        elif ctx.on_duplicate == "error":
+            item.reject(exists_error(["reason"]))
+        else:
+            ctx.update_row(
+                events, "station_event", event.id, {"reason": event.reason}, {"reason": given}
+            )
+            item.outcome = "updated"
+
+    def _check(
+        self, ctx: Context, station: rules.StationInfo, history: list[Any], p: dict[str, Any]
+    ) -> None:
+        """The rules of ``station.change_status`` on the station's history."""
+        when: date = p["date"]
+        if history:
+            current, since = history[-1].status, history[-1].event_date
+        else:
+            current, since = station.status, station.status_since
+        action = _ACTION_TO[p["status"]]
+        allowed, _ = rules.TRANSITIONS[action]
+        if S(current) not in allowed:
+            raise Conflict(
+                "station.not_allowed",
+                name=station.name,
+                status=S(current).label(),
+                action=i18n.t(f"station.action.{action}"),
+                allowed=i18n.join(s.label() for s in S if s in allowed),
+            )
+        if when < station.opened_on:
+            raise Conflict(
+                "station.before_opened", date=when, name=station.name, opened=station.opened_on
+            )
+        if when < since:
+            raise Conflict(
+                "station.before_last_change",
+                date=when,
+                name=station.name,
+                status=S(current).label(),
+                since=since,
+            )
+        if p["status"] == S.CLOSED.value:
+            rules.check_no_logs_after(ctx.conn, station.id, station.name, when)
+
+    def finish(self, ctx: Context) -> None:
+        """Each station changed: its current status becomes its latest event's."""
+        stations = metadata.tables["station"]
+        for station_id in sorted(self.touched):
+            latest = rules.status_history(ctx.conn, station_id)[-1]
+            row = (
+                ctx.conn.execute(
+                    select(stations.c.status, stations.c.status_since, stations.c.closed_on).where(
+                        stations.c.id == station_id
+                    )
+                )
+                .mappings()
+                .one()
+            )
+            closed = latest.event_date if latest.status == S.CLOSED.value else None
+            after = {
+                "status": latest.status,
+                "status_since": latest.event_date,
+                "closed_on": closed,
+            }
+            before = {k: rules.as_date(row[k]) if k != "status" else row[k] for k in after}
+            changed = [k for k in after if before[k] != after[k]]
+            if changed:
+                ctx.update_row(
+                    stations,
+                    "station",
+                    station_id,
+                    {k: before[k] for k in changed},
+                    {k: after[k] for k in changed},
+                )
+
+
+class StationRatingImport(Kind):
+    """Yearly ratings, by the rules of ``station rate``: a row for a year already rated is the
+    same rating (unchanged when equal; ``update`` replaces it, in the change log); no rating for
+    a year before the opening or one the station was closed throughout."""
+
+    name = "station-ratings"
+    columns = RATING_COLUMNS
+    key_field = "code"
+
+    def parse(self, raw: dict[str, str]) -> dict[str, Any]:
+        missing = [k for k in ("year", "rating") if blank(raw.get(k))]
+        if blank(raw.get("code")) and blank(raw.get("name")):
+            missing.insert(0, "station")
+        if missing:
+            raise MissingFields(["rating_year" if k == "year" else k for k in missing])
+        c = Collector()
+        code, name = _station_ref(raw, c)
+        rating = c.take(lambda v: R.parse(str(v), field="rating"), raw["rating"])
+        out = {
+            "code": code,
+            "name": name,
+            "year": c.take(rules.rating_year, raw["year"]),
+            "rating": None if rating is None else rating.value,
+            "rated_on": None
+            if blank(raw.get("rated_on"))
+            else c.take(rules.past_date, raw["rated_on"], "rated_on"),
+        }
+        c.check()
+        return out
+
+    def apply(self, ctx: Context, items: list[Item]) -> None:
+        ratings = metadata.tables["station_rating"]
+        for item in items:
+            p: dict[str, Any] = item.parsed
+            try:
+                station = rules.resolve_station(ctx.conn, p["code"], p["name"])
+                if p["year"] < station.opened_on.year:
+                    raise InvalidValue(
+                        "rating_year",
+                        p["year"],
+                        "station.year_before_opened",
+                        year=station.opened_on.year,
+                    )
+                rules.check_rating_year(ctx.conn, station, p["year"])
+            except UnionCliError as exc:
+                item.reject(exc)
+                continue
+            row = (
+                ctx.conn.execute(
+                    select(ratings).where(
+                        ratings.c.station_id == station.id, ratings.c.year == p["year"]
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                ctx.conn.execute(
+                    insert(ratings),
+                    {
+                        "station_id": station.id,
+                        "year": p["year"],
+                        "rating": p["rating"],
+                        "rated_on": p["rated_on"],
+                        "created_at": ctx.timestamp,
+                        "updated_at": ctx.timestamp,
+                        "batch_id": ctx.batch_id,
+                    },
+                )
+                item.outcome = "created"
+                continue
+            given = {"rating": p["rating"], "rated_on": p["rated_on"]}
+            stored = {"rating": row["rating"], "rated_on": rules.as_date(row["rated_on"])}
+            diff = [k for k, v in given.items() if v is not None and stored[k] != v]
+            if row["batch_id"] == ctx.batch_id:
+                if diff:
+                    item.reject(UnionCliError("import.dup_in_file", what=_label(["code", "year"])))
+                else:
+                    item.outcome = "duplicate"
+            elif not diff:
+                item.outcome = "unchanged"
+            elif ctx.on_duplicate == "skip":
+                item.outcome = "skipped"
+            elif ctx.on_duplicate == "error":
+                item.reject(exists_error(diff))
+            else:
+                ctx.update_row(
+                    ratings,
+                    "station_rating",
+                    row["id"],
+                    {k: stored[k] for k in diff},
                     {k: given[k] for k in diff},
                 )
                 item.outcome = "updated"
