@@ -1,7 +1,8 @@
 """The clerk's county (区县) keeps `grant list`, `grant notice` and `export KIND` to its rows.
 
 A grant belongs to a county through its union as the yearly report counts it: its hardship
-file's union, else the parent's union as a member; a grant with neither is in no county.
+file's union, else the parent's union as a member at the end of the round year (from the
+membership's events); a grant with neither is in no county.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from unioncli.models import (
     Grant,
     HardshipFile,
     Member,
+    MemberEvent,
     Org,
     Person,
     Station,
@@ -59,13 +61,23 @@ def build(target: Target) -> None:
         people = {}
         for name, county in (("甲", A), ("乙", B), ("跨", B), ("无", None)):
             people[name] = pid = person(name)
-            add(
+            mid = add(
                 Member(
                     person_id=pid,
                     org_id=orgs[county],
                     status="active",
                     status_since=D(2020, 1, 1),
                     joined_on=D(2020, 1, 1),
+                    migrant=True,
+                )
+            )
+            # a membership is its events: the union in force at a date is the latest one's
+            add(
+                MemberEvent(
+                    member_id=mid,
+                    kind="join",
+                    event_date=D(2020, 1, 1),
+                    org_id=orgs[county],
                     migrant=True,
                 )
             )

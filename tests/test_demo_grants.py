@@ -269,6 +269,14 @@ def test_statuses_carry_their_dates_and_reasons(db) -> None:
             assert status == "rejected", gid
     # the last round's second transfer is still to be paid; earlier rounds are all settled
     assert approved_unpaid == {demo.LAST_YEAR}
+    # a rejection or withdrawal is dated (decided_on), after the application, never before it
+    for gid, status, applied, decided in db.execute(
+        "SELECT id, status, applied_on, decided_on FROM student_grant"
+    ):
+        if status in ("rejected", "withdrawn"):
+            assert decided is not None and applied <= decided, gid
+        else:
+            assert decided is None, gid
     assert one(db, "SELECT COUNT(*) FROM student_grant WHERE exclusion IS NOT NULL") > 0
     for day in ("approved_on", "paid_on"):
         weekend = one(
@@ -461,3 +469,24 @@ def _digest(path: Path, tables: tuple[str, ...], people_up_to: int | None = None
     }
     where = {"person": f"id <= {people_up_to}"} if people_up_to else None
     return digest(path, {t: orders.get(t, "id") for t in tables}, where)
+
+
+def test_the_demos_grants_export_and_import_back_unchanged(
+    cli, county: tuple[Path, DemoResult], tmp_path: Path
+) -> None:
+    """Every status, with its dates and reasons, goes out through ``export grants`` and comes
+    back as the very grants the ledger holds."""
+    path = tmp_path / "county.sqlite3"
+    shutil.copy(county[0], path)
+    out = tmp_path / "grants.csv"
+    r = cli("--db", str(path), "export", "grants", "--out", str(out), "--unmasked",
+            "--reason", "核对", db=False)  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    con = sqlite3.connect(path)
+    total = one(con, "SELECT COUNT(*) FROM student_grant")
+    statuses = {s for (s,) in con.execute("SELECT DISTINCT status FROM student_grant")}
+    con.close()
+    assert statuses == {"applied", "approved", "paid", "rejected", "withdrawn"}
+    r = cli("--db", str(path), "import", "grants", str(out), db=False)
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert f"新建 0 · 更新 0 · 未变 {total} · 跳过 0 · 文件内重复 0 · 拒绝 0" in r.stdout

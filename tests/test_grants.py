@@ -801,13 +801,39 @@ def test_parse_grant_fields() -> None:
     with pytest.raises(MissingFields) as missing:
         gs.parse_grant_fields(ROW | {"parent_name": "", "amount": " "})
     assert missing.value.fields == ["parent_name", "amount"]
+    # every status comes in (a whole past round), with its dates and reasons
+    rejected = gs.parse_grant_fields(
+        ROW | {"status": "不予资助", "decided_on": "2024/8/5", "status_reason": "收入超标"}
+    )
+    assert (rejected["status"], rejected["decided_on"], rejected["status_reason"]) == (
+        "rejected",
+        date(2024, 8, 5),
+        "收入超标",
+    )
+    assert gs.parse_grant_fields(ROW | {"status": "撤回"})["decided_on"] is None  # defaulted later
+    with pytest.raises(MissingFields) as missing:  # a rejection says why, as grant reject does
+        gs.parse_grant_fields(ROW | {"status": "不予资助"})
+    assert missing.value.fields == ["status_reason"]
 
 
 @pytest.mark.parametrize(
     ("change", "field", "reason"),
     [
-        ({"status": "不予资助"}, "status", "grant.import_status"),
-        ({"status": "已批准", "paid_on": "2024-09-01"}, "paid_on", "grant.paid_on_not_paid"),
+        ({"status": "已批准", "paid_on": "2024-09-01"}, "paid_on", "grant.date_not_status"),
+        ({"status": "申请", "approved_on": "2024-09-01"}, "approved_on", "grant.date_not_status"),
+        ({"status": "已发放", "decided_on": "2024-09-01"}, "decided_on", "grant.date_not_status"),
+        ({"status": "已批准", "status_reason": "x"}, "status_reason", "grant.reason_not_status"),
+        (
+            {"status": "已发放", "approved_on": "2024-09-02", "paid_on": "2024-09-01"},
+            "paid_on",
+            "grant.date_before",
+        ),
+        (
+            {"status": "撤回", "applied_on": "2024-09-02", "decided_on": "2024-09-01"},
+            "decided_on",
+            "grant.date_before",
+        ),
+        ({"status": "申请", "applied_on": "2030-01-01"}, "applied_on", "grant.future"),
         ({"status": "已发放", "paid_on": "2023-12-31"}, "paid_on", "grant.paid_before_year"),
         ({"amount": "0"}, "amount", "grant.amount_zero"),
         ({"enrolled_year": "2025"}, "enrolled_year", "grant.enrolled_after_year"),
@@ -845,9 +871,10 @@ def test_import_grant_follows_the_rules_of_apply(county: Target) -> None:
         assert person is not None
         standing = gs.standing_grant(uow.session, person.id, 2024)
     assert standing is not None and standing.id == gid and standing.status == "paid"
-    with pytest.raises(Conflict) as exc:  # no override column: an ineligible parent is refused
+    with pytest.raises(Conflict) as exc:  # an ineligible parent without 资格说明 is refused
         _import(county, student_id_number=KID4, parent_id_number=LOCAL, parent_name="赵敏")
-    assert exc.value.key == "grant.not_eligible"
+    assert exc.value.key == "grant.import_not_eligible"
+    assert "“资格说明”列" in exc.value.message() and "--" not in exc.value.message()
     with pytest.raises(UsageError) as usage:  # a non-standard amount takes the note as reason
         _import(county, student_id_number=KID2, student_name="王小红", amount="5200")
     assert usage.value.key == "grant.amount_reason_note"

@@ -48,6 +48,7 @@ i18n.register(
             "grant #{id} ({name}) rejected: {reason}",
         ),
         "grant.cli.withdrawn": ("助学申请 #{id}（{name}）已撤回", "grant #{id} ({name}) withdrawn"),
+        "grant.cli.history": ("状态历史", "status history"),
         "grant.cli.paid": (
             "助学申请 #{id}（{name}）已发放 {amount} 元（{date}）",
             "grant #{id} ({name}) paid: {amount} yuan ({date})",
@@ -349,13 +350,14 @@ def approve(
 def reject(
     grant: str = GrantArg,
     reason: str | None = typer.Option(None, "--reason", help="不予资助的原因（必填）"),
+    on: str | None = typer.Option(None, "--date", help="不予资助的日期（默认今天）"),
 ) -> None:
     """不予资助（须写原因；已发放的不能）. Example: unioncli grant reject 12 --reason 已获军校资助"""
     from unioncli.cli.render import line
     from unioncli.services.grants import reject as service
 
     with uow() as work:
-        v = service(work, grant, reason)
+        v = service(work, grant, reason, on)
         work.commit()
     line(i18n.t("grant.cli.rejected", id=v.id, name=v.student_name, reason=v.status_reason))
 
@@ -364,13 +366,14 @@ def reject(
 def withdraw(
     grant: str = GrantArg,
     reason: str | None = typer.Option(None, "--reason", help="撤回原因"),
+    on: str | None = typer.Option(None, "--date", help="撤回日期（默认今天）"),
 ) -> None:
     """撤回助学申请（已发放的不能）. Example: unioncli grant withdraw 12 --reason 家长申请撤回"""
     from unioncli.cli.render import line
     from unioncli.services.grants import withdraw as service
 
     with uow() as work:
-        v = service(work, grant, reason)
+        v = service(work, grant, reason, on)
         work.commit()
     line(i18n.t("grant.cli.withdrawn", id=v.id, name=v.student_name))
 
@@ -502,6 +505,11 @@ def list_grants(
     rows(_list_columns(fmt), data, fmt.value, footer=footer)
 
 
+def _history(v: Any) -> str:
+    """The dated status changes, oldest first: 2024-07-10 申请 → 2024-08-05 已批准 → …"""
+    return " → ".join(f"{day} {_status(status)}" for day, status in v.history)
+
+
 @app.command("show")
 def show(
     grant: str = GrantArg,
@@ -522,6 +530,7 @@ def show(
     data.pop("budget_left_fen")
     data["student_id_number"] = mask_id(v.student_id_number)
     data["parent_id_number"] = mask_id(v.parent_id_number)
+    data["history"] = [{"date": day, "status": status} for day, status in v.history]
     if fmt != Format.table:
         dump_json(data)
         return
@@ -546,6 +555,8 @@ def show(
         (f("applied_on"), v.applied_on),
         (f("approved_on"), v.approved_on),
         (f("paid_on"), v.paid_on),
+        (f("decided_on"), v.decided_on),
+        (i18n.t("grant.cli.history"), _history(v)),
         (f("note"), v.note),
     ]
     # the optional fields show only when filled; the rest always
@@ -560,6 +571,7 @@ def show(
             "reason",
             "approved_on",
             "paid_on",
+            "decided_on",
             "note",
         )
     }

@@ -39,6 +39,9 @@ i18n.register(
         ),
         "import.problem": ("第 {line} 行：{reason}", "row {line}: {reason}"),
         "import.more_problems": ("……另有 {n} 行被拒绝", "… and {n} more rejected rows"),
+        "import.warned": ("有提示的行：{n}", "rows taken with a note: {n}"),
+        "import.warning": ("第 {line} 行：{reason}", "row {line}: {reason}"),
+        "import.more_warnings": ("……另有 {n} 行有提示", "… and {n} more rows with a note"),
         "import.rejects_written": (
             "被拒绝的行已写入 {path}（改正后可再次导入）",
             "rejected rows written to {path} (fix them and import it again)",
@@ -135,6 +138,12 @@ def _summary(result: Any) -> None:
     more = result.rejected - len(result.problems)
     if more > 0:
         note(i18n.t("import.more_problems", n=more))
+    if result.warned:
+        line(i18n.t("import.warned", n=result.warned))
+        for warning in result.warnings:
+            line(i18n.t("import.warning", line=warning.line, reason=warning.reason))
+        if result.warned > len(result.warnings):
+            line(i18n.t("import.more_warnings", n=result.warned - len(result.warnings)))
     if result.rejects_file is not None:
         line(i18n.t("import.rejects_written", path=result.rejects_file))
     if result.dry_run:

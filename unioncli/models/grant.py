@@ -75,6 +75,8 @@ class Grant(SQLModel, table=True):
     applied_on: date
     approved_on: date | None = None
     paid_on: date | None = Field(default=None, index=True)
+    # the day of a rejection or withdrawal (applied_on, approved_on and paid_on date the rest)
+    decided_on: date | None = None
     note: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

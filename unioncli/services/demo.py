@@ -1379,17 +1379,19 @@ def _grants(
         rounds.append({"year": year, "budget_fen": budget, "updated_at": now})
         used = 0
         for a in these:
-            status, approved, paid, note = "applied", None, None, None
+            status, approved, paid, note, decided = "applied", None, None, None, None
             if a["outcome"] == "excluded":
-                status = "rejected"
+                status, decided = "rejected", a["applied_on"]  # refused when it came in
             elif a["meeting"] is None:
                 a["status_reason"] = None  # not yet decided
             elif a["outcome"] == "withdrawn":
+                # the family withdrew it between the application and the meeting
                 status = "withdrawn"
+                decided = a["applied_on"] + (a["meeting"] - a["applied_on"]) // 2
             elif a["outcome"] == "rejected":
-                status = "rejected"
+                status, decided = "rejected", a["meeting"]
             elif used + a["amount_fen"] > budget:
-                status, a["status_reason"] = "rejected", OVER_BUDGET
+                status, a["status_reason"], decided = "rejected", OVER_BUDGET, a["meeting"]
             else:
                 used += a["amount_fen"]
                 status, approved = "approved", a["meeting"]
@@ -1402,7 +1404,13 @@ def _grants(
                     paid, note = None, None  # the second transfer of the last round is pending
                 else:
                     status = "paid"
-            a |= {"status": status, "approved_on": approved, "paid_on": paid, "note": note}
+            a |= {
+                "status": status,
+                "approved_on": approved,
+                "paid_on": paid,
+                "decided_on": decided,
+                "note": note,
+            }
         rows.extend(these)
 
     rows.sort(key=lambda a: (a["year"], a["applied_on"]))  # stable: ids follow the applications
@@ -1427,6 +1435,7 @@ def _grants(
             "applied_on": a["applied_on"],
             "approved_on": a["approved_on"],
             "paid_on": a["paid_on"],
+            "decided_on": a["decided_on"],
             "note": a["note"],
             "created_at": now,
             "updated_at": now,

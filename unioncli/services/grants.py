@@ -16,7 +16,11 @@ Rules (SPEC §2.3) and where they live:
   warning: ``decide_amount``;
 - approvals (and imported approved or paid grants) stay within the year's budget: ``check_budget``;
 - which status change is allowed from which status: ``TRANSITIONS``, nowhere else;
-- a payment date lies in the round year or later, never in the future: ``check_paid_on``.
+- a payment date lies in the round year or later, never in the future: ``check_paid_on``;
+- every status change is dated — applied_on → approved_on → paid_on | decided_on (a rejection or
+  withdrawal) — so a year's figures read the state in force on 31 December: ``year_figures``
+  counts the round's grants paid by then, in the union the parent was in on that day
+  (``grant_org``).
 
 The rule functions take a ``Session`` or a ``Connection`` and only read, so that the ``grants``
 import kind (which works on a connection) applies the very same rules; ``plan_grant`` checks a
@@ -97,7 +101,6 @@ TRANSITIONS: dict[GrantAction, tuple[frozenset[GrantStatus], GrantStatus]] = {
 
 STANDING = (S.APPLIED.value, S.APPROVED.value, S.PAID.value)  # one per student per year
 GRANTED = (S.APPROVED.value, S.PAID.value)  # what uses the budget
-IMPORTABLE = frozenset({S.APPLIED, S.APPROVED, S.PAID})
 
 # the member events after which a membership is in force (在册 or 保留会籍), and those ending it
 _IN_FORCE_KINDS = (
@@ -120,6 +123,9 @@ i18n.register_fields(
         "applied_on": ("申请日期", "applied on"),
         "approved_on": ("批准日期", "approved on"),
         "paid_on": ("发放日期", "paid on"),
+        "decided_on": ("决定日期", "decided on"),
+        "status_reason": ("原因", "reason"),
+        "override_reason": ("资格说明", "override reason"),
         "amount_reason": ("金额与标准不同的原因", "why the amount differs"),
         "override": ("特批原因", "override reason"),
         "exclusion": ("不予资助原因（已获其他资助）", "exclusion (funded elsewhere)"),
@@ -174,9 +180,32 @@ i18n.register(
             "{standard}: give the reason with --amount-reason",
         ),
         "grant.amount_reason_note": (
-            "金额 {amount} 元与 {year} 年{level}（{who}）标准 {standard} 元不同：请在备注中写明原因",
+            "金额 {amount} 元与 {year} 年{level}（{who}）标准 {standard} 元不同：请在“金额说明”列"
+            "写明原因",
             "the amount {amount} differs from the {year} standard for {level} ({who}), "
-            "{standard}: give the reason in the note",
+            "{standard}: give the reason in the “amount_reason” column",
+        ),
+        "grant.import_parent_unknown": (
+            "家长（身份证号 {id}）不在台账中：须是在档困难职工（户主或家庭成员）或农民工会员；"
+            "确需资助请在“资格说明”列写明特批原因",
+            "the parent (ID number {id}) is not in the ledger: a parent must hold a hardship "
+            "file (as head or family member) or be a migrant-worker member; to grant anyway, "
+            "give the reason in the “override_reason” column",
+        ),
+        "grant.import_not_eligible": (
+            "家长 {name}（{id}）在 {year} 年既没有在档的困难职工档案，也不是农民工会员，"
+            "不符合资助条件；确需资助请在“资格说明”列写明特批原因",
+            "the parent {name} ({id}) held no open hardship file in {year} and was not a "
+            "migrant-worker member: not eligible; to grant anyway, give the reason in the "
+            "“override_reason” column",
+        ),
+        "grant.warn_override_used": (
+            "提示：家长不符合资助条件，按特批记录（{reason}）",
+            "note: the parent is not eligible; recorded as an override ({reason})",
+        ),
+        "grant.warn_amount_reason": (
+            "提示：金额 {amount} 元与标准 {standard} 元不同，原因：{reason}",
+            "note: the amount {amount} differs from the standard {standard}: {reason}",
         ),
         "grant.amount_required": (
             "{year} 年尚未设置资助标准：请填写金额（--amount）",
@@ -236,15 +265,15 @@ i18n.register(
             "is after the round year {year}",
         ),
         "grant.amount_zero": ("金额须大于 0", "must be more than 0"),
-        "grant.import_status": (
-            "导入只接受“申请”“已批准”“已发放”；不予资助和撤回请用 grant reject / grant withdraw 办理",
-            "imports take applied, approved or paid grants only; reject or withdraw with "
-            "grant reject / grant withdraw",
+        "grant.date_not_status": (
+            "状态为“{status}”的申请没有这个日期",
+            "a grant whose status is “{status}” has no such date",
         ),
-        "grant.paid_on_not_paid": (
-            "填写了发放日期，但状态为“{status}”",
-            "a payment date is given but the status is “{status}”",
+        "grant.reason_not_status": (
+            "原因只用于不予资助或撤回，状态为“{status}”",
+            "a reason goes with a rejection or a withdrawal; the status is “{status}”",
         ),
+        "grant.date_before": ("早于{other} {date}", "is before the {other} ({date})"),
         "grant.standards_what": (
             "设置标准须给出 --level，以及 --on-file、--off-file 至少一项",
             "setting a standard needs --level and at least one of --on-file, --off-file",
@@ -314,6 +343,7 @@ class GrantView:
     applied_on: date
     approved_on: date | None
     paid_on: date | None
+    decided_on: date | None
     note: str | None
     budget_left_fen: int | None = None  # after an approval, when the year has a budget
     warnings: list[str] = field(default_factory=list)  # shown on stderr, never stored
@@ -321,6 +351,19 @@ class GrantView:
     @property
     def person_ids(self) -> list[int]:
         return [self.student_person_id, self.parent_person_id]
+
+    @property
+    def history(self) -> list[tuple[date, str]]:
+        """The dated status changes, oldest first: applied, approved, then paid | rejected |
+        withdrawn (each status's own date column)."""
+        out: list[tuple[date, str]] = [(self.applied_on, S.APPLIED.value)]
+        if self.approved_on is not None:
+            out.append((self.approved_on, S.APPROVED.value))
+        if self.paid_on is not None:
+            out.append((self.paid_on, S.PAID.value))
+        elif self.status in (S.REJECTED.value, S.WITHDRAWN.value) and self.decided_on is not None:
+            out.append((self.decided_on, self.status))
+        return out
 
 
 @dataclass(frozen=True)
@@ -543,22 +586,38 @@ IMPORT_REQUIRED = (
 )
 
 
+# the dates an import row may carry, in the order a grant's history runs
+_IMPORT_DATES = ("applied_on", "approved_on", "paid_on", "decided_on")
+# which statuses a date column belongs to (a date given on another status is an error)
+_DATE_STATUSES: dict[str, frozenset[GrantStatus]] = {
+    "approved_on": frozenset({S.APPROVED, S.PAID, S.REJECTED, S.WITHDRAWN}),
+    "paid_on": frozenset({S.PAID}),
+    "decided_on": frozenset({S.REJECTED, S.WITHDRAWN}),
+}
+
+
 def parse_grant_fields(raw: dict[str, Any]) -> dict[str, Any]:
     """Check the grants columns of one import row (SPEC §4.2) and return them parsed.
 
     ``raw`` holds (text, blanks allowed for the optional ones): ``student_name``*,
     ``student_id_number``*, ``parent_name``*, ``parent_id_number``*, ``level``*, ``school``,
-    ``enrolled_year``, ``year``*, ``amount``* (yuan), ``status``, ``paid_on``, ``note``.
+    ``enrolled_year``, ``year``*, ``amount``* (yuan), ``status``, ``applied_on``,
+    ``approved_on``, ``paid_on``, ``decided_on``, ``status_reason``, ``override_reason``,
+    ``amount_reason``, ``note``.
 
     Returns ``student_name``, ``student_id_number`` and ``parent_id_number`` (normalised
     18-character numbers), ``parent_name``, ``level`` (code), ``school``, ``enrolled_year``
     (int | None, not after the year), ``year`` (int), ``amount_fen`` (int > 0), ``status``
-    (applied | approved | paid), ``paid_on`` (date | None), ``note``.
+    (any GrantStatus code), the four dates (date | None: only what the row gives; the defaults
+    are ``import_grant``'s), ``status_reason``, ``override_reason``, ``amount_reason``, ``note``.
 
-    A blank 状态 means applied, or paid when a 发放日期 is given; 已发放 needs a 发放日期 in the
-    round year or later and not in the future; a 发放日期 on any other status is an error;
-    不予资助 and 撤回 rows are not imported. Raises ``MissingFields`` for blank required cells, else
-    ``InvalidValue(s)`` naming every bad value at once (ID numbers masked). Looks nothing up.
+    Every status comes in with its dates: a blank 状态 means applied, or paid when a 发放日期 is
+    given; 已发放 needs a 发放日期 in the round year or later; 审批日期 belongs to an approved, paid,
+    rejected or withdrawn row, 发放日期 to a paid one, 决定日期 to a rejected or withdrawn one; a
+    rejection needs its 原因 (as ``grant reject`` does). Dates run in order — applied ≤ approved ≤
+    paid or decided — and none is in the future. Raises ``MissingFields`` for blank required
+    cells, else ``InvalidValue(s)`` naming every bad value at once (ID numbers masked). Looks
+    nothing up.
     """
     missing = [k for k in IMPORT_REQUIRED if blank(raw.get(k))]
     if missing:
@@ -567,28 +626,65 @@ def parse_grant_fields(raw: dict[str, Any]) -> dict[str, Any]:
     year = c.take(_year, raw["year"])
     out = _parse_common(raw, c, year)
     out["year"] = year
-    paid_on = None if blank(raw.get("paid_on")) else c.take(parse_date, raw["paid_on"], "paid_on")
-    status: GrantStatus | None = S.PAID if paid_on is not None else S.APPLIED
+    dates: dict[str, date | None] = {
+        k: None if blank(raw.get(k)) else c.take(parse_date, raw[k], k) for k in _IMPORT_DATES
+    }
+    status: GrantStatus | None = S.PAID if dates["paid_on"] is not None else S.APPLIED
     if not blank(raw.get("status")):
         status = c.take(GrantStatus.parse, str(raw["status"]), "status")
-        if status is not None and status not in IMPORTABLE:
-            c.errors.append(InvalidValue("status", raw["status"], "grant.import_status"))
-            status = None
-    if status is not None and paid_on is not None:
-        if status != S.PAID:
+    for key in ("status_reason", "override_reason", "amount_reason"):
+        out[key] = c.take(_text, raw.get(key), key, 200)
+    if status is not None:
+        for key, allowed in _DATE_STATUSES.items():
+            if dates[key] is not None and status not in allowed:
+                c.errors.append(
+                    InvalidValue(key, raw[key], "grant.date_not_status", status=status.label())
+                )
+                dates[key] = None
+        if out["status_reason"] is not None and status not in (S.REJECTED, S.WITHDRAWN):
             c.errors.append(
                 InvalidValue(
-                    "paid_on", raw["paid_on"], "grant.paid_on_not_paid", status=status.label()
+                    "status_reason",
+                    raw["status_reason"],
+                    "grant.reason_not_status",
+                    status=status.label(),
                 )
             )
-        elif year is not None:
-            c.take(check_paid_on, paid_on, year, raw["paid_on"])
+    for key in _IMPORT_DATES:
+        day = dates[key]
+        if day is not None and day > today():
+            c.errors.append(InvalidValue(key, raw[key], "grant.future"))
+            dates[key] = None
+    if dates["paid_on"] is not None and year is not None and dates["paid_on"].year < year:
+        c.errors.append(
+            InvalidValue("paid_on", raw["paid_on"], "grant.paid_before_year", year=year)
+        )
+    # in order: each date not before any earlier one the row gives
+    earlier: tuple[str, date] | None = None
+    for key in _IMPORT_DATES:
+        day = dates[key]
+        if day is None:
+            continue
+        if earlier is not None and day < earlier[1]:
+            c.errors.append(
+                InvalidValue(
+                    key,
+                    raw[key],
+                    "grant.date_before",
+                    other=i18n.field_label(earlier[0]),
+                    date=earlier[1],
+                )
+            )
+        else:
+            earlier = (key, day)
     c.check()
-    if status == S.PAID and paid_on is None:
-        raise MissingFields(["paid_on"])
     assert status is not None
+    if status == S.PAID and dates["paid_on"] is None:
+        raise MissingFields(["paid_on"])
+    if status == S.REJECTED and out["status_reason"] is None:
+        raise MissingFields(["status_reason"])
     out["status"] = status.value
-    out["paid_on"] = paid_on
+    out.update(dates)
     return out
 
 
@@ -741,6 +837,14 @@ class StandingGrant:
     amount_fen: int
     paid_on: date | None
     batch_id: int | None
+    applied_on: date | None = None
+    approved_on: date | None = None
+
+
+def _as_date(value: Any) -> date | None:
+    if value is not None and not isinstance(value, date):
+        return date.fromisoformat(str(value)[:10])
+    return value
 
 
 def standing_grant(db: Db, student_person_id: int, year: int) -> StandingGrant | None:
@@ -753,6 +857,8 @@ def standing_grant(db: Db, student_person_id: int, year: int) -> StandingGrant |
             col(Grant.amount_fen),
             col(Grant.paid_on),
             col(Grant.batch_id),
+            col(Grant.applied_on),
+            col(Grant.approved_on),
         ).where(
             col(Grant.student_id) == student_person_id,
             col(Grant.year) == year,
@@ -761,10 +867,16 @@ def standing_grant(db: Db, student_person_id: int, year: int) -> StandingGrant |
     ).first()
     if row is None:
         return None
-    paid = row[4]
-    if paid is not None and not isinstance(paid, date):
-        paid = date.fromisoformat(str(paid))
-    return StandingGrant(int(row[0] or 0), row[1], row[2], int(row[3]), paid, row[5])
+    return StandingGrant(
+        int(row[0] or 0),
+        row[1],
+        row[2],
+        int(row[3]),
+        _as_date(row[4]),
+        row[5],
+        _as_date(row[6]),
+        _as_date(row[7]),
+    )
 
 
 def check_one_per_year(db: Db, student: PersonRef, year: int) -> None:
@@ -867,14 +979,18 @@ def plan_grant(
     amount_reason: str | None = None,
     exclusion: str | None = None,
     reason_in_note: bool = False,
+    from_import: bool = False,
 ) -> GrantPlan:
     """Check a new grant by every rule of ``grant apply`` and return what to write.
 
     ``fields`` as ``parse_grant_fields`` returns them (``status``/``paid_on`` optional: an
     approved or paid grant is checked against the budget too). ``override``: the reason for an
     ineligible parent (a parent not in the ledger then needs ``parent_name``). ``exclusion``:
-    the student is funded elsewhere, the application is recorded as rejected. Raises the rule's
-    error; writes nothing.
+    the student is funded elsewhere, the application is recorded as rejected. A past
+    rejected or withdrawn grant (an import's) is recorded whatever the parent's eligibility and
+    without the one-per-year rule (it does not stand); ``approved_on``, ``decided_on`` and
+    ``status_reason`` in ``fields`` date and explain it. ``from_import``: messages name the
+    import's columns, not the command's options. Raises the rule's error; writes nothing.
     """
     year: int = fields["year"]
     status = GrantStatus(fields.get("status") or S.APPLIED.value)
@@ -885,15 +1001,19 @@ def plan_grant(
     parent = _resolve_person(db, rid_parent, fields.get("parent_name"), "parent")
     warnings: list[str] = []
 
+    standing = status.value in STANDING
     eligible = None if parent is None else eligibility_of(db, parent.id, year)
-    if eligible is None and blank(override):
+    if eligible is None and blank(override) and standing:
+        via = "grant.import_" if from_import else "grant."
         if parent is None:
-            raise Conflict("grant.parent_unknown", id=mask_id(rid_parent))
-        raise Conflict("grant.not_eligible", name=parent.name, id=mask_id(rid_parent), year=year)
+            raise Conflict(via + "parent_unknown", id=mask_id(rid_parent))
+        raise Conflict(via + "not_eligible", name=parent.name, id=mask_id(rid_parent), year=year)
     if parent is None and blank(fields.get("parent_name")):
         raise MissingFields(["parent_name"])
     if eligible is None:
         eligibility, file_id, override_reason = E.OVERRIDE, None, override
+        if not blank(override) and from_import:
+            warnings.append(i18n.t("grant.warn_override_used", reason=override))
     else:
         eligibility, file_id = eligible
         override_reason = None
@@ -904,7 +1024,7 @@ def plan_grant(
             )
     on_file = eligibility == E.HARDSHIP_FILE
 
-    if student is not None and exclusion is None:
+    if student is not None and exclusion is None and standing:
         check_one_per_year(db, student, year)
 
     level: str = fields["level"]
@@ -928,9 +1048,25 @@ def plan_grant(
         )
         if decision.warning:
             warnings.append(decision.warning)
+        elif from_import and decision.amount_fen != decision.standard_fen:
+            warnings.append(
+                i18n.t(
+                    "grant.warn_amount_reason",
+                    amount=format_money(decision.amount_fen),
+                    standard=format_money(decision.standard_fen or 0),
+                    reason=decision.reason,
+                )
+            )
     if status in (S.APPROVED, S.PAID):
         check_budget(db, year, decision.amount_fen)
     paid_on = fields.get("paid_on") if status == S.PAID else None
+    approved_on = fields.get("approved_on")
+    if approved_on is None and status in (S.APPROVED, S.PAID):
+        approved_on = paid_on or applied_on
+    decided_on = None
+    if status in (S.REJECTED, S.WITHDRAWN):
+        # funded elsewhere: refused on the day it was applied for
+        decided_on = fields.get("decided_on") or approved_on or applied_on
     values: dict[str, Any] = {
         "year": year,
         "level": level,
@@ -943,11 +1079,12 @@ def plan_grant(
         "override_reason": override_reason,
         "hardship_file_id": file_id,
         "status": status.value,
-        "status_reason": exclusion,
+        "status_reason": exclusion if exclusion is not None else fields.get("status_reason"),
         "exclusion": exclusion,
         "applied_on": applied_on,
-        "approved_on": (paid_on or applied_on) if status in (S.APPROVED, S.PAID) else None,
+        "approved_on": approved_on,
         "paid_on": paid_on,
+        "decided_on": decided_on,
         "note": fields.get("note"),
     }
     return GrantPlan(
@@ -1006,18 +1143,25 @@ def import_grant(
     """One import row (as ``parse_grant_fields`` returns it) into the ledger, by the rules of
     ``grant apply`` (+ approval and payment for an approved or paid row: the budget holds).
 
-    No override column: an ineligible parent is refused. An amount that differs from the
-    standard takes the row's 备注 as its reason. Applied on (and approved on) the payment date for
-    a paid row, else on today. Returns the grant id and the warnings (year without standards).
-    Raises the rule's error and writes nothing then.
+    An ineligible parent needs the row's 资格说明 (override reason); an amount that differs from
+    the standard its 金额说明 (else 备注, where older exports wrote it). A rejected or withdrawn
+    row is a past decision: recorded beside the student's standing grant, if any, and never
+    counted in the budget. Dates the row leaves blank: applied on the earliest date it gives
+    (else today); approved on the payment date, else the application; decided on the approval,
+    else the application. Returns the grant id and the row's warnings (a year without
+    standards, a non-standard amount with its reason, an override used). Raises the rule's
+    error and writes nothing then.
     """
-    paid_on = parsed.get("paid_on")
+    given = [parsed.get(k) for k in _IMPORT_DATES]
+    applied_on = parsed.get("applied_on") or next((d for d in given if d is not None), today())
     plan = plan_grant(
         db,
         parsed,
-        applied_on=paid_on or today(),
-        amount_reason=parsed.get("note"),
+        applied_on=applied_on,
+        override=parsed.get("override_reason"),
+        amount_reason=parsed.get("amount_reason") or parsed.get("note"),
         reason_in_note=True,
+        from_import=True,
     )
     return write_grant(db, plan, timestamp=timestamp, batch_id=batch_id), plan.warnings
 
@@ -1320,26 +1464,43 @@ def approve(
     return _view(uow, g, warnings, budget_left_fen=left)
 
 
-def reject(uow: UnitOfWork, ref: str | int, reason: str | None) -> GrantView:
-    """不予资助: an applied or approved (not yet paid) grant, with a reason. Audited."""
+def _decided_on(g: Grant, on: Any) -> date:
+    """The day of a rejection or withdrawal (default today): not in the future, not before the
+    application or the approval."""
+    when = today() if blank(on) else _past(on, "decided_on")
+    if when < g.applied_on:
+        raise InvalidValue("decided_on", on or when, "grant.before_applied", date=g.applied_on)
+    if g.approved_on is not None and when < g.approved_on:
+        raise InvalidValue("decided_on", on or when, "grant.before_approved", date=g.approved_on)
+    return when
+
+
+def reject(uow: UnitOfWork, ref: str | int, reason: str | None, on: Any = None) -> GrantView:
+    """不予资助: an applied or approved (not yet paid) grant, with a reason, on a date (default
+    today; not before the application or approval, not in the future). Audited."""
     text = _text(reason, "reason", 200)
     if text is None:
         raise UsageError("grant.reason_required")
     g = _find_to_change(uow, ref)
     result = _check_transition(uow, g, A.REJECT)
+    when = _decided_on(g, on)
     before = _snapshot(g)
-    g.status, g.status_reason = result.value, text
+    g.status, g.status_reason, g.decided_on = result.value, text, when
     _record(uow, g, A.REJECT, before, text)
     return _view(uow, g)
 
 
-def withdraw(uow: UnitOfWork, ref: str | int, reason: str | None = None) -> GrantView:
-    """撤回: the family withdraws an applied or approved (not yet paid) grant. Audited."""
+def withdraw(
+    uow: UnitOfWork, ref: str | int, reason: str | None = None, on: Any = None
+) -> GrantView:
+    """撤回: the family withdraws an applied or approved (not yet paid) grant, on a date (default
+    today; not before the application or approval, not in the future). Audited."""
     text = _text(reason, "reason", 200)
     g = _find_to_change(uow, ref)
     result = _check_transition(uow, g, A.WITHDRAW)
+    when = _decided_on(g, on)
     before = _snapshot(g)
-    g.status, g.status_reason = result.value, text
+    g.status, g.status_reason, g.decided_on = result.value, text, when
     _record(uow, g, A.WITHDRAW, before, text)
     return _view(uow, g)
 
@@ -1413,6 +1574,7 @@ def _view(
         applied_on=g.applied_on,
         approved_on=g.approved_on,
         paid_on=g.paid_on,
+        decided_on=g.decided_on,
         note=g.note,
         budget_left_fen=budget_left_fen,
         warnings=list(warnings or []),
@@ -1617,21 +1779,47 @@ def grants_of_parents(uow: UnitOfWork, person_ids: list[int]) -> list[HouseholdG
     ]
 
 
-def grant_org() -> Any:
-    """The union a grant counts for: its hardship file's union, else the parent's union now
-    (as a member). Needs ``student_grant`` outer-joined to ``hardship_file`` and ``member``."""
-    return func.coalesce(col(HardshipFile.org_id), col(Member.org_id))
+def parent_org_at(end: Any = None) -> Any:
+    """The parent's union as in force at ``end`` (a date; default 31 December of the grant's
+    round year): the union of the latest event of the parent's membership dated by then, NULL
+    when the membership had none. A correlated scalar subquery on ``student_grant``, served by
+    ``member.person_id`` and ``ix_member_event_member_id_event_date``; the report's twin is
+    ``report._GRANT_ORG``."""
+    from sqlalchemy import extract
+
+    e = aliased(MemberEvent, name="parent_event")
+    pm = aliased(Member, name="parent_member")
+    until = (
+        col(e.event_date) <= end
+        if end is not None
+        else extract("year", col(e.event_date)) <= col(Grant.year)
+    )
+    return (
+        select(col(e.org_id))
+        .join(pm, col(pm.id) == col(e.member_id))
+        .where(col(pm.person_id) == col(Grant.parent_id), until)
+        .order_by(col(e.event_date).desc(), col(e.id).desc())
+        .limit(1)
+        .correlate(Grant)
+        .scalar_subquery()
+    )
+
+
+def grant_org(end: Any = None) -> Any:
+    """The union a grant counts for: its hardship file's union, else the parent's union as in
+    force at the end of the round year (``parent_org_at``) — a later transfer of the parent
+    never moves a past year's grant. Needs ``student_grant`` outer-joined to ``hardship_file``."""
+    return func.coalesce(col(HardshipFile.org_id), parent_org_at(end))
 
 
 def grants_in_county(county: str) -> Select[Any]:
     """The ids of the grants of a county (区县), for ``id IN (…)``: those whose ``grant_org()`` is
     one of its unions, as the yearly report counts them. A grant whose parent neither holds the
-    grant's file nor is a member belongs to no county."""
+    grant's file nor was a member by the end of its round year belongs to no county."""
     return (
         select(col(Grant.id))
         .select_from(Grant)
         .outerjoin(HardshipFile, col(HardshipFile.id) == col(Grant.hardship_file_id))
-        .outerjoin(Member, col(Member.person_id) == col(Grant.parent_id))
         .where(grant_org().in_(orgs_in_county(county)))
         # a subquery of its own: never correlated with the student_grant of the query it filters
         .correlate(None)
@@ -1639,31 +1827,33 @@ def grants_in_county(county: str) -> Select[Any]:
 
 
 def year_figures(db: Db, year: int, scope: Scope | None = None) -> GrantFigures:
-    """SPEC §4.3 ``grants.*``: students and amount paid in the year's round, by level, of which
-    children of hardship-file households and of migrant workers (by the grant's eligibility).
+    """SPEC §4.3 ``grants.*``: students and amount of the year's round paid by 31 December of
+    the year (a payment dated later never changes it), by level, of which children of
+    hardship-file households and of migrant workers (by the grant's eligibility).
 
-    With a ``scope``: the grants whose ``grant_org()`` is one of its unions (a grant whose parent
-    neither holds the grant's file nor is a member counts for the county only)."""
+    With a ``scope``: the grants whose ``grant_org()`` at 31 December is one of its unions (a
+    grant whose parent neither holds the grant's file nor was a member by then counts for the
+    whole ledger only)."""
+    _, end = _year_span(year)
     stmt = select(
         col(Grant.level),
         col(Grant.eligibility),
         func.count(func.distinct(col(Grant.student_id))),
         func.coalesce(func.sum(col(Grant.amount_fen)), 0),
-    ).where(col(Grant.year) == year, col(Grant.status) == S.PAID.value)
+    ).where(col(Grant.year) == year, col(Grant.status) == S.PAID.value, col(Grant.paid_on) <= end)
     if scope is not None and not scope.whole:
-        stmt = (
-            stmt.select_from(Grant)
-            .outerjoin(HardshipFile, col(HardshipFile.id) == col(Grant.hardship_file_id))
-            .outerjoin(Member, col(Member.person_id) == col(Grant.parent_id))
+        stmt = stmt.select_from(Grant).outerjoin(
+            HardshipFile, col(HardshipFile.id) == col(Grant.hardship_file_id)
         )
+        union = grant_org(end)
         if scope.org_id is not None:
-            stmt = stmt.where(grant_org() == scope.org_id)
+            stmt = stmt.where(union == scope.org_id)
         if scope.township is not None:
             stmt = stmt.where(
-                grant_org().in_(select(col(Org.id)).where(col(Org.township) == scope.township))
+                union.in_(select(col(Org.id)).where(col(Org.township) == scope.township))
             )
         if scope.county is not None:
-            stmt = stmt.where(grant_org().in_(orgs_in_county(scope.county)))
+            stmt = stmt.where(union.in_(orgs_in_county(scope.county)))
     rows = db.execute(stmt.group_by(col(Grant.level), col(Grant.eligibility))).all()
     by_level: dict[str, LevelFigure] = {}
     by_elig: dict[str, int] = {}

@@ -15,8 +15,9 @@ several counties; a county's own ledger leaves it NULL); given together, they al
   (``figures.member_figures``).
 - orgs.*: the scope's unions.
 - hardship.*: files whose ``hardship_file.org_id`` is in the scope; aid.*: entries to those files.
-- grants.*: grants whose file's union, else whose parent's union now (as a member), is in the
-  scope (``grants.grant_org``); a grant with neither counts for the whole ledger only.
+- grants.*: grants of the year's round paid by 31 December, whose file's union, else whose
+  parent's union as in force on 31 December (the latest event of the membership by then), is
+  in the scope (``grants.grant_org``); a grant with neither counts for the whole ledger only.
 - stations.*: stations have a township and a county, no union: with a township or a county they
   are the stations there; with an org scope they are left out (0 and {}), and ``scope.stations``
   says so.
@@ -273,16 +274,23 @@ def _aid(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str, Any
 # test keeps them equal), in SQL here so that a report loads no table classes: the whole
 # process stays well under a second on a county of a million members.
 
-_GRANTS = """
+# a grant's union (grants.grant_org): its file's union, else the parent's union as in force on
+# 31 December — the union of the latest event of the parent's membership dated by then (one
+# seek per grant on member.person_id and ix_member_event_member_id_event_date)
+_GRANT_ORG = """COALESCE(f.org_id, (
+    SELECT e.org_id FROM member pm JOIN member_event e ON e.member_id = pm.id
+    WHERE pm.person_id = g.parent_id AND e.event_date <= :end
+    ORDER BY e.event_date DESC, e.id DESC LIMIT 1))"""
+# the year's round, paid by 31 December: a payment dated in a later year never changes the year
+_GRANTS_PAID = "g.year = :year AND g.status = 'paid' AND g.paid_on <= :end"
+_GRANTS = f"""
 SELECT g.level, g.eligibility, COUNT(DISTINCT g.student_id), COALESCE(SUM(g.amount_fen), 0)
-FROM student_grant g{joins}
-WHERE g.year = :year AND g.status = 'paid' AND {scope}
+FROM student_grant g{{joins}}
+WHERE {_GRANTS_PAID} AND {{scope}}
 GROUP BY g.level, g.eligibility
 """
-# a grant's union (grants.grant_org): its file's union, else the parent's union (as a member) now
 _GRANT_JOINS = """
-LEFT JOIN hardship_file f ON f.id = g.hardship_file_id
-LEFT JOIN member m ON m.person_id = g.parent_id"""
+LEFT JOIN hardship_file f ON f.id = g.hardship_file_id"""
 
 # The status of each station in force on 31 December: its latest event dated by then, one probe
 # of ix_station_event_station_id_event_date a station (a station with no event, written by
@@ -316,9 +324,7 @@ def _grants(q: Query, params: dict[str, Any], scope: Scope | None) -> dict[str, 
     if scope is None or scope.whole:
         statement = _GRANTS.format(joins="", scope="1 = 1")
     else:
-        statement = _GRANTS.format(
-            joins=_GRANT_JOINS, scope=in_scope(scope, "COALESCE(f.org_id, m.org_id)")
-        )
+        statement = _GRANTS.format(joins=_GRANT_JOINS, scope=in_scope(scope, _GRANT_ORG))
     by_level: dict[str, dict[str, int]] = {}
     by_elig: dict[str, int] = {}
     for level, elig, n, fen in q(statement, params):
@@ -520,13 +526,13 @@ FROM aid a JOIN hardship_file f ON f.id = a.file_id
 WHERE {_AID_COUNTS}
 GROUP BY f.org_id
 """
-_BY_ORG_GRANTS = """
-SELECT COALESCE(f.org_id, m.org_id), COUNT(DISTINCT g.student_id), COALESCE(SUM(g.amount_fen), 0)
-FROM student_grant g
-LEFT JOIN hardship_file f ON f.id = g.hardship_file_id
-LEFT JOIN member m ON m.person_id = g.parent_id
-WHERE g.year = :year AND g.status = 'paid'
-GROUP BY COALESCE(f.org_id, m.org_id)
+_BY_ORG_GRANTS = f"""
+SELECT org_id, COUNT(DISTINCT student_id), COALESCE(SUM(amount_fen), 0) FROM (
+    SELECT g.student_id, g.amount_fen, {_GRANT_ORG} AS org_id
+    FROM student_grant g
+    LEFT JOIN hardship_file f ON f.id = g.hardship_file_id
+    WHERE {_GRANTS_PAID}) t
+GROUP BY org_id
 """
 
 

@@ -105,7 +105,7 @@ def header_key(text: str) -> str:
 class Item:
     """One data row on its way in."""
 
-    __slots__ = ("cells", "errors", "line", "outcome", "parsed")
+    __slots__ = ("cells", "errors", "line", "outcome", "parsed", "warnings")
 
     def __init__(self, line: int, cells: list[str]) -> None:
         self.line = line
@@ -113,6 +113,8 @@ class Item:
         self.parsed: Any = None
         self.outcome = ""  # created, updated, unchanged, skipped, duplicate, rejected
         self.errors: list[UnionCliError] = []
+        # what the row was taken with but the clerk should know (never a rejection)
+        self.warnings: list[str] = []
 
     def reject(self, error: UnionCliError) -> None:
         if isinstance(error, InvalidValues):
@@ -142,6 +144,8 @@ class ImportResult:
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # the first few, for the screen
+    warned: int = 0  # rows taken with a warning
+    warnings: list[Problem] = field(default_factory=list)  # the first few, for the screen
     rejects_file: Path | None = None
     written: bool = False
     dry_run: bool = False
@@ -464,6 +468,11 @@ def run_import(
                             out.write(item)
                             if len(result.problems) < keep_problems:
                                 result.problems.append(Problem(item.line, item.reason()))
+                        elif item.warnings:
+                            result.warned += 1
+                            if len(result.warnings) < keep_problems:
+                                sep = "；" if i18n.get_lang() != "en" else "; "
+                                result.warnings.append(Problem(item.line, sep.join(item.warnings)))
                     result.rows += len(items)
                     if progress is not None:
                         progress(table.progress(), table.total)
@@ -498,6 +507,7 @@ def run_import(
                         "encoding": src.encoding_label,
                         "rows": result.rows,
                         **{k: v for k, v in counts.items() if v},
+                        **({"warned": result.warned} if result.warned else {}),
                     },
                 )
                 uow.commit()

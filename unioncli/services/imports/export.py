@@ -157,10 +157,9 @@ def _columns(columns: tuple[Column, ...], with_county: bool) -> tuple[Column, ..
 
 
 def _grants(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list[Any]]:
-    """The grants that stand (applied, approved, paid): minors' data, masked unless asked.
-
-    A non-standard amount's reason travels in 备注, where the import reads it back.
-    """
+    """Every grant, whatever its status, with its dates and reasons (the import's columns, in
+    their order): minors' data, masked unless asked. A grant recorded as funded elsewhere
+    (exclusion) carries it as its 原因."""
     g = metadata.tables["student_grant"]
     student = metadata.tables["person"].alias("student")
     parent = metadata.tables["person"].alias("parent")
@@ -174,7 +173,6 @@ def _grants(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list
         )
         .join(student, student.c.id == g.c.student_id)
         .join(parent, parent.c.id == g.c.parent_id)
-        .where(g.c.status.in_(("applied", "approved", "paid")))
         .order_by(g.c.year, g.c.id)
     )
     if county is not None:
@@ -192,8 +190,14 @@ def _grants(engine: Engine, unmasked: bool, county: str | None) -> Iterator[list
             r["year"],
             _yuan(r["amount_fen"]),
             _label(GrantStatus, r["status"]),
+            r["applied_on"],
+            r["approved_on"],
             r["paid_on"],
-            r["note"] or r["amount_reason"],
+            r["decided_on"],
+            r["status_reason"],
+            r["override_reason"],
+            r["amount_reason"],
+            r["note"],
         ]
 
 
