@@ -438,8 +438,9 @@ class PastStaysTrue(RuleBasedStateMachine):
         data=st.data(),
         level=st.sampled_from(["primary", "junior", "senior", "vocational", "bachelor"]),
         round_back=st.integers(-1, 2),
+        yuan=st.sampled_from(["500", "1000"]),  # within what is left of the demo's budgets
     )
-    def grant_apply(self, data: st.DataObject, level: str, round_back: int) -> None:
+    def grant_apply(self, data: st.DataObject, level: str, round_back: int, yuan: str) -> None:
         """For this year's round or next (a round later than the recorded years), or a late
         application to an old round (its payment, dated now, must not change the old year)."""
         on = self.day(data)
@@ -455,7 +456,7 @@ class PastStaysTrue(RuleBasedStateMachine):
             "parent_id_number": parent,
             "level": level,
             "year": year,
-            "amount": "3000",
+            "amount": yuan,
             "amount_reason": REASON,
             "override": REASON,
             "applied_on": on,
