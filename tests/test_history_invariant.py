@@ -112,7 +112,8 @@ def read_reports(
 
 
 @pytest.fixture(scope="session")
-def _sqlite_demos(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+def _sqlite_demos() -> dict[int, Path]:
+    """The SQLite demo templates of this session, by number of counties (built on first use)."""
     return {}
 
 
