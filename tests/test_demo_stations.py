@@ -27,7 +27,7 @@ from unioncli.models.station import Station
 from unioncli.services import demo
 from unioncli.services.demo import DemoResult, build
 
-STATION_TABLES = ("station", "station_rating", "station_log")
+STATION_TABLES = ("station", "station_rating", "station_log", "station_event")
 # every table the demo filled before the stations, with the key that orders it
 EARLIER = {
     "org": "id",
@@ -361,3 +361,47 @@ def test_postgres_demo_moves_the_station_sequences(pg_target) -> None:
                 assert top > 0 and nxt > top, table
     finally:
         engine.dispose()
+
+
+def test_every_demo_station_has_its_status_history(db: sqlite3.Connection) -> None:
+    """The opening of each station, then its closing or suspension: the latest event is the
+    station's status, and every year's stations open at year end by the history are those the
+    closing dates give (the demo reopens none)."""
+    assert one(db, "SELECT COUNT(*) FROM station") == one(
+        db,
+        "SELECT COUNT(*) FROM station_event e JOIN station s ON s.id = e.station_id "
+        "WHERE e.status = 'open' AND e.event_date = s.opened_on",
+    )
+    assert one(db, "SELECT COUNT(*) FROM station WHERE status <> 'open'") == one(
+        db, "SELECT COUNT(*) FROM station_event WHERE status <> 'open'"
+    )
+    latest = (
+        "(SELECT e.{col} FROM station_event e WHERE e.station_id = s.id "
+        "ORDER BY e.event_date DESC, e.id DESC LIMIT 1)"
+    )
+    assert (
+        one(
+            db,
+            f"SELECT COUNT(*) FROM station s WHERE s.status <> {latest.format(col='status')} "
+            f"OR s.status_since <> {latest.format(col='event_date')}",
+        )
+        == 0
+    )
+    for year in range(2017, END.year + 1):
+        end = f"{year}-12-31"
+        by_closing = one(
+            db,
+            "SELECT COUNT(*) FROM station WHERE opened_on <= ? "
+            "AND (closed_on IS NULL OR closed_on > ?)",
+            end,
+            end,
+        )
+        by_history = one(
+            db,
+            "SELECT COUNT(*) FROM station s WHERE s.opened_on <= ? AND "
+            "(SELECT e.status FROM station_event e WHERE e.station_id = s.id "
+            "AND e.event_date <= ? ORDER BY e.event_date DESC, e.id DESC LIMIT 1) <> 'closed'",
+            end,
+            end,
+        )
+        assert by_history == by_closing, year

@@ -98,8 +98,8 @@ def test_reopening_a_station_closed_in_2018_leaves_earlier_years_as_they_were(
         ("2026-01-05", "open", None),
     ]
     # the cached current state follows the latest event
-    assert dated(rows(ledger, "SELECT status, status_since, closed_on FROM station "
-                              "WHERE code = 'ZD-A'")) == [("open", "2026-01-05", None)]  # fmt: skip
+    state = "SELECT status, status_since, closed_on FROM station WHERE code = 'ZD-A'"
+    assert dated(rows(ledger, state)) == [("open", "2026-01-05", None)]
 
 
 def test_a_station_suspended_in_2019_and_reopened_in_2020(county: Any, ledger: Target) -> None:

@@ -79,6 +79,7 @@ i18n.register(
         "rep.grants.amount_fen": ("资助金额", "grants paid"),
         "rep.stations.opened": ("本年新建站点", "stations opened in the year"),
         "rep.stations.open_end": ("年末开放站点", "stations open at year end"),
+        "rep.stations.suspended_end": ("其中暂停开放", "of which suspended"),
         "rep.stations.visits": ("服务人次", "visits (person-times)"),
         "rep.stations.activities": ("活动场次", "activities held"),
         "rep.rated": ("其中{rating}", "of which rated {rating}"),
@@ -312,6 +313,7 @@ def year_lines(cur: dict[str, Any], prev: dict[str, Any]) -> list[tuple[str, lis
     stations: list[Line] = [
         (t("stations.opened"), 0, ("stations.opened",), UNIT),
         (t("stations.open_end"), 0, ("stations.open_end",), UNIT),
+        (t("stations.suspended_end"), 1, ("stations.suspended_end",), UNIT),
     ]
     for code, label in _codes(StationRating, *maps("stations.rated"), skip=("none",)):
         stations.append((i18n.t("rep.rated", rating=label), 1, ("stations.rated", code), UNIT))

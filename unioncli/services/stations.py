@@ -1014,8 +1014,6 @@ def _check_new_opening(uow: UnitOfWork, st: Station, opened: date) -> None:
         assert event is not None
         event.event_date = opened
         s.add(event)
-    elif st.id is not None:  # a station from before the history: it gets its opening now
-        add_event(s, st.id, opened, S.OPEN.value)
 
 
 # --- status changes --------------------------------------------------------------------------
