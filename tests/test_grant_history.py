@@ -455,13 +455,22 @@ def test_a_later_transfer_of_the_parent_never_moves_a_past_grant(
         Scope(org_id=2),
         Scope(township="城关镇"),
         Scope(township="河西镇"),
+        Scope(county="甲区"),
+        Scope(county="乙区"),
     ]
+    ok(cli("org", "update", "1", "--county", "甲区"))
+    ok(cli("org", "update", "2", "--county", "乙区"))
     before = [figures(county, 2023, s) for s in scopes]
-    assert [b["grants.students"] for b in before] == [1, 1, 0, 1, 0]
+    assert [b["grants.students"] for b in before] == [1, 1, 0, 1, 0, 1, 0]
     ok(cli("member", "transfer", "1", "--to", "2", "--date", "2026-03-01"))
     assert [figures(county, 2023, s) for s in scopes] == before
     rows = report.by_org(_engine(county), 2023)
     assert {r["org"]: r["grants.students"] for r in rows} == {ORG1: 1, ORG2: 0}
+    by_county = {r["county"]: r["grants.students"] for r in report.by_county(county, 2023)}
+    assert by_county == {"甲区": 1, "乙区": 0}
+    # the clerk's county lists the grant where the report counts it
+    r = cli("--county", "甲区", "grant", "list", "--format", "json")
+    assert [g["student_name"] for g in json.loads(ok(r))] == ["赵小明"]
     # the grant is 2026's ORG2's only in the figures of a year ending after the move
     assert figures(county, 2026, Scope(org_id=2))["grants.students"] == 0  # round 2023, not 2026
 
