@@ -547,3 +547,26 @@ def test_demo_keeps_a_ledger_whose_only_work_is_a_setting(cli, ledger) -> None:
     """Work is not only rows: a setting recorded in the audit log is work too."""
     ok(cli("report", "settings", "--federation", "示范县总工会"))
     assert cli("demo", "--members", "300").exit_code == 4
+
+
+@pytest.mark.sqlite_only("about the process's own stdout, not the ledger")
+def test_a_reader_that_stops_early_gets_no_error(tmp_path: Path) -> None:
+    """``unioncli member list --all --format csv | head -1``: no "internal error" on stderr."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "UNIONCLI_DB": str(tmp_path / "demo.sqlite3")}
+    run = [sys.executable, "-m", "unioncli"]
+    subprocess.run([*run, "demo", "--members", "1000"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [*run, "member", "list", "--all", "--format", "csv"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().decode().startswith("会员号,姓名")
+    proc.stdout.close()  # the reader goes away with 100 kB still to come
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert err == ""

@@ -62,6 +62,12 @@ class ErrorBoundary(TyperGroup):
             return super().invoke(ctx)
         except UnionCliError as exc:
             _fail(exc.message(), exc.exit_code)
+        except BrokenPipeError:
+            # the reader went away (``unioncli member list --format csv | head``): nothing to tell
+            # it; stdout is pointed at /dev/null so the flush at exit does not fail again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except Exception as exc:
             if _is_click_exception(exc):
                 raise

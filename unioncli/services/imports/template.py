@@ -35,6 +35,7 @@ from unioncli.enums import (
     HardshipCause,
     Hukou,
     MemberStatus,
+    OrgDissolution,
     OrgType,
     PoliticalStatus,
     SchoolLevel,
@@ -66,6 +67,8 @@ CHOICES: dict[str, type[Choice] | tuple[str, ...]] = {
     "political_status": PoliticalStatus,
     "hukou": Hukou,
     "org_type": OrgType,
+    "dissolution": OrgDissolution,
+    "opened_category": HardshipCategory,
     "category": HardshipCategory,
     "cause": HardshipCause,
     "close_reason": CloseReason,
@@ -80,7 +83,7 @@ CHOICES: dict[str, type[Choice] | tuple[str, ...]] = {
 KIND_CHOICES: dict[tuple[str, str], type[Choice] | tuple[str, ...]] = {
     ("members", "status"): MemberStatus,
     ("hardship", "status"): FileStatus,
-    ("grants", "status"): (GrantStatus.APPLIED.zh, GrantStatus.APPROVED.zh, GrantStatus.PAID.zh),
+    ("grants", "status"): GrantStatus,  # a past round comes whole: every status imports
     ("stations", "status"): StationStatus,
     ("station-status", "status"): StationStatus,
     ("station-ratings", "rating"): StationRating,
