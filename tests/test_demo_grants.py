@@ -486,7 +486,9 @@ def test_the_demos_grants_export_and_import_back_unchanged(
     total = one(con, "SELECT COUNT(*) FROM student_grant")
     statuses = {s for (s,) in con.execute("SELECT DISTINCT status FROM student_grant")}
     con.close()
-    assert statuses == {"applied", "approved", "paid", "rejected", "withdrawn"}
+    # a past round's sheet: paid, rejected and withdrawn beside each other (pending applications
+    # and approvals are there only as the demo's draws leave some)
+    assert {"paid", "rejected", "withdrawn"} <= statuses
     r = cli("--db", str(path), "import", "grants", str(out), db=False)
     assert r.exit_code == 0, r.stdout + r.stderr
     assert f"新建 0 · 更新 0 · 未变 {total} · 跳过 0 · 文件内重复 0 · 拒绝 0" in r.stdout

@@ -154,6 +154,9 @@ TARGETS: dict[str, Target] = {
     "employer_uscc": Target("employer_uscc", 18, "org_name"),
     "phone": Target("phone", 11),
 }
+# kinds whose rows name no person, only a household head's ID beside the file number: the file
+# is what an ID number repaired there must agree with
+FILE_KINDS = frozenset({"aid", "hardship-reviews", "hardship-visits"})
 # the order cells are repaired in: a row's phone is checked against the person its ID names
 ORDER = ("id_number", "student_id_number", "parent_id_number", "org_uscc", "employer_uscc", "phone")
 
@@ -258,9 +261,10 @@ class Repairer:
     ) -> tuple[str, list[str] | None]:
         low, high = span.bounds()
         name = raw.get(target.name or "") if target.name else None
-        file_no = (raw.get("file_no") or "").strip() if kind == "aid" else ""
+        by_file = kind in FILE_KINDS
+        file_no = (raw.get("file_no") or "").strip() if by_file else ""
         if not (name and name.strip()) and not file_no:
-            evidence = i18n.t("repair.evidence.file" if kind == "aid" else "repair.evidence.name")
+            evidence = i18n.t("repair.evidence.file" if by_file else "repair.evidence.name")
             return evidence, None
         evidence = i18n.t("repair.evidence.name" if name else "repair.evidence.file")
         # an indexed range of the unique id_number index: only the numbers the digits allow
