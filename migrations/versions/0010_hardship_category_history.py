@@ -67,6 +67,14 @@ def upgrade() -> None:
 
     for table in ("hardship_review", "hardship_visit"):
         with op.batch_alter_table(table, schema=None) as batch_op:
+            if table == "hardship_review":
+                # covering, with the category: the year-end category is an index-only probe
+                batch_op.drop_index("ix_hardship_review_file_id_review_date")
+                batch_op.create_index(
+                    "ix_hardship_review_file_day_cover",
+                    ["file_id", "review_date", "id", "category"],
+                    unique=False,
+                )
             batch_op.add_column(sa.Column("batch_id", sa.Integer(), nullable=True))
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_batch_id_import_batch"),
@@ -83,6 +91,13 @@ def downgrade() -> None:
                 batch_op.f(f"fk_{table}_batch_id_import_batch"), type_="foreignkey"
             )
             batch_op.drop_column("batch_id")
+            if table == "hardship_review":
+                batch_op.drop_index("ix_hardship_review_file_day_cover")
+                batch_op.create_index(
+                    "ix_hardship_review_file_id_review_date",
+                    ["file_id", "review_date"],
+                    unique=False,
+                )
 
     with op.batch_alter_table("hardship_file", schema=None) as batch_op:
         batch_op.drop_index("ix_hardship_file_opened_on_cover")

@@ -100,7 +100,9 @@ class HardshipReview(SQLModel, table=True):
     __tablename__ = "hardship_review"
     __table_args__ = (
         one_of("category", HardshipCategory.codes(), "category"),
-        Index("ix_hardship_review_file_id_review_date", "file_id", "review_date"),
+        # covering: a file's category on a day is its latest review by then (the yearly
+        # report's year-end categories read this index alone)
+        Index("ix_hardship_review_file_day_cover", "file_id", "review_date", "id", "category"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

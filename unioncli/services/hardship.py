@@ -814,7 +814,7 @@ def _file_of_id_number(s: Session, number: str) -> HardshipFile | None:
 def category_on(on: date | None, file_id: Any = None) -> ColumnElement[str]:
     """The category of a file in force on ``on``: the latest review's with ``review_date <= on``
     (ties: the highest id), else the file's ``opened_category``; ``on`` None: the latest review's
-    (the current category). One correlated subquery on ix_hardship_review_file_id_review_date.
+    (the current category). One correlated subquery on ix_hardship_review_file_day_cover.
 
     ``file_id``: the file's id column or a value (default ``hardship_file.id``, correlated).
     """
