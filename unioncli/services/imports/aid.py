@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from unioncli.errors import UnionCliError
 from unioncli.models import metadata
 from unioncli.services import aid as rules
-from unioncli.services.imports.engine import Column, Context, Item, Kind, exists_error
+from unioncli.services.imports.engine import Column, Context, Item, Kind
 
 COLUMNS = (
     Column("file_no", "档案编号", "file_no", ("档案号", "困难档案编号")),
@@ -81,14 +81,5 @@ class AidImport(Kind):
                     )
                 else:
                     item.outcome = "duplicate"
-            elif not diff:
-                item.outcome = "unchanged"
-            elif ctx.on_duplicate == "skip":
-                item.outcome = "skipped"
-            elif ctx.on_duplicate == "error":
-                item.reject(exists_error(diff))
             else:
-                ctx.update_row(
-                    table, "aid", same, {k: row[k] for k in diff}, {k: p[k] for k in diff}
-                )
-                item.outcome = "updated"
+                ctx.settle(item, diff, table, "aid", same, dict(row), p)

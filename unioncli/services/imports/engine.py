@@ -256,6 +256,33 @@ class Context:
             return value
         return value.isoformat()
 
+    def settle(
+        self,
+        item: Item,
+        diff: Iterable[str],
+        table: Any,
+        entity: str,
+        row_id: int,
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> None:
+        """A row that matches a stored one of an earlier import (or typed in): ``unchanged`` when
+        nothing in ``diff`` differs, else as ``--on-duplicate`` says — ``skipped``, refused
+        naming the fields, or ``updated`` (the fields of ``diff`` from ``before`` to ``after``,
+        remembered for ``import undo``)."""
+        keys = list(diff)
+        if not keys:
+            item.outcome = "unchanged"
+        elif self.on_duplicate == "skip":
+            item.outcome = "skipped"
+        elif self.on_duplicate == "error":
+            item.reject(exists_error(keys))
+        else:
+            self.update_row(
+                table, entity, row_id, {k: before[k] for k in keys}, {k: after[k] for k in keys}
+            )
+            item.outcome = "updated"
+
     def update_row(
         self, table: Any, entity: str, row_id: int, before: dict[str, Any], after: dict[str, Any]
     ) -> None:

@@ -334,22 +334,10 @@ class _FileEvents(Kind):
                     )
                 else:
                     item.outcome = "duplicate"
-            elif not diff:
-                item.outcome = "unchanged"
-            elif ctx.on_duplicate == "skip":
-                item.outcome = "skipped"
-            elif ctx.on_duplicate == "error":
-                item.reject(exists_error(diff))
             else:
-                ctx.update_row(
-                    table,
-                    self.table,
-                    row["id"],
-                    {k: row[k] for k in diff},
-                    {k: given[k] for k in diff},
-                )
-                self.touched.add(found.id)
-                item.outcome = "updated"
+                ctx.settle(item, diff, table, self.table, row["id"], dict(row), given)
+                if item.outcome == "updated":
+                    self.touched.add(found.id)
 
 
 class ReviewImport(_FileEvents):

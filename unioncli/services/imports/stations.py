@@ -248,21 +248,8 @@ class StationLogImport(Kind):
                     item.reject(UnionCliError("import.dup_in_file", what=_label(["code", "month"])))
                 else:
                     item.outcome = "duplicate"
-            elif not diff:
-                item.outcome = "unchanged"
-            elif ctx.on_duplicate == "skip":
-                item.outcome = "skipped"
-            elif ctx.on_duplicate == "error":
-                item.reject(exists_error(diff))
             else:
-                ctx.update_row(
-                    logs,
-                    "station_log",
-                    row["id"],
-                    {k: row[k] for k in diff},
-                    {k: given[k] for k in diff},
-                )
-                item.outcome = "updated"
+                ctx.settle(item, diff, logs, "station_log", row["id"], dict(row), given)
 
 
 # --- status changes and ratings ----------------------------------------------------------------
@@ -381,15 +368,16 @@ class StationStatusImport(Kind):
             item.outcome = "duplicate" if batch == ctx.batch_id else "unchanged"
         elif batch == ctx.batch_id:
             item.reject(UnionCliError("import.dup_in_file", what=_label(["code", "date"])))
-        elif ctx.on_duplicate == "skip":
-            item.outcome = "skipped"
-        elif ctx.on_duplicate == "error":
-            item.reject(exists_error(["reason"]))
         else:
-            ctx.update_row(
-                events, "station_event", event.id, {"reason": event.reason}, {"reason": given}
+            ctx.settle(
+                item,
+                ["reason"],
+                events,
+                "station_event",
+                event.id,
+                {"reason": event.reason},
+                {"reason": given},
             )
-            item.outcome = "updated"
 
     def _check(
         self, ctx: Context, station: rules.StationInfo, history: list[Any], p: dict[str, Any]
@@ -536,18 +524,5 @@ class StationRatingImport(Kind):
                     item.reject(UnionCliError("import.dup_in_file", what=_label(["code", "year"])))
                 else:
                     item.outcome = "duplicate"
-            elif not diff:
-                item.outcome = "unchanged"
-            elif ctx.on_duplicate == "skip":
-                item.outcome = "skipped"
-            elif ctx.on_duplicate == "error":
-                item.reject(exists_error(diff))
             else:
-                ctx.update_row(
-                    ratings,
-                    "station_rating",
-                    row["id"],
-                    {k: stored[k] for k in diff},
-                    {k: given[k] for k in diff},
-                )
-                item.outcome = "updated"
+                ctx.settle(item, diff, ratings, "station_rating", row["id"], stored, given)
