@@ -294,7 +294,6 @@ def print_year(
 
 
 def _scope_label(scope_name: str | None, eng: Any) -> str:
-
     return scope_name or _whole(eng) or i18n.t("rep.scope.county")
 
 

@@ -166,7 +166,8 @@ WHERE kind = 'transfer_in' AND event_date {when} AND from_org_id IS NOT NULL
 # has one outcome (members.TRANSITIONS): a join or a transfer in from outside always starts from
 # outside, an exit always from active or retained, and a move between unions (transfer_in with
 # from_org_id) from active — or, in a merger (orgs.merge_org), from retained, followed on the
-# same day by a retain in the receiving union: in or out of a union, the count is the same. Counting kinds over the (kind, event_date) index needs no sort.
+# same day by a retain in the receiving union: in or out of a union, the count is the same.
+# Counting kinds over the (kind, event_date) index needs no sort.
 _IN_UNION_DELTA = """
 SELECT SUM(CASE WHEN kind = 'join' THEN 1
                 WHEN kind <> 'transfer_in' THEN -1
