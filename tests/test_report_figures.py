@@ -274,7 +274,7 @@ def check(
     want = expected(rows, year, scope)
     for key, value in want.items():
         assert got[key] == value, (year, scope, key)
-    if target is not None:  # read through sqlite3 (db.fastread) on SQLite: the same figures
+    if target is not None:  # read through sqlite3 (db.read) on SQLite: the same figures
         assert year_report(target, year, scope) == got
     return got
 

@@ -53,6 +53,11 @@ def showing(shown: int, total: int) -> str:
     return i18n.t("list.showing", shown=shown, total=total)
 
 
+def limit_of(limit: int, all_rows: bool) -> int | None:
+    """The row limit a list asks its view for: None with ``--all``."""
+    return None if all_rows else limit
+
+
 def uow(*, dry_run: bool = False) -> UnitOfWork:
     from unioncli.db.uow import UnitOfWork
 

@@ -123,6 +123,32 @@ def rows(
         console.print(Text(footer))
 
 
+def listing(
+    columns: Sequence[Column],
+    data: Iterable[dict[str, Any]],
+    fmt: str,
+    *,
+    total: int | None = None,
+    empty: str | None = None,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+) -> None:
+    """Every list command's output: the rows, and on screen a footer of ``notes`` and, given the
+    ``total`` the rows were cut from, 显示 N 条，共 M 条. An empty list on screen prints ``empty``
+    instead of a bare header. CSV and JSON carry the rows only."""
+    items = list(data)
+    if fmt == "table" and not items and empty is not None:
+        line(empty)
+        return
+    footer: str | None = None
+    if fmt == "table":
+        lines = [n for n in notes if n]
+        if total is not None:
+            lines.append(i18n.t("list.showing", shown=len(items), total=total))
+        footer = "\n".join(lines) or None
+    rows(columns, items, fmt, title=title, footer=footer)
+
+
 def record(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     """One record as a two-column table of label and value."""
     table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))

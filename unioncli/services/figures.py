@@ -17,13 +17,11 @@ from unioncli.i18n import register_fields
 from unioncli.services.common import clean_text
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine, Select, TextClause
+    from sqlalchemy import Connection, Engine, Select
 
-    from unioncli.db.fastread import Reader
 
-# Runs one SQL text with ``:name`` parameters and returns the rows as tuples. Made from a
-# SQLAlchemy connection (``on_connection``) or, so that a report on a SQLite ledger needs no
-# SQLAlchemy at all, from a ``db.fastread`` reader (``on_reader``).
+# Runs one SQL text with ``:name`` parameters and returns the rows as tuples: a ``db.read.Reader``
+# (so that a report on a SQLite ledger needs no SQLAlchemy at all).
 Query = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
 
 
@@ -92,42 +90,6 @@ def scope_params(scope: Scope | None) -> dict[str, Any]:
 
 def year_bounds(year: int) -> dict[str, date]:
     return {"start": date(year, 1, 1), "end": date(year, 12, 31)}
-
-
-_DATE_PARAMS = ("start", "end", "last_month")
-
-
-def sql(statement: str) -> TextClause:
-    """``text()`` whose date parameters are typed, so every driver compares dates with dates (no
-    function around the column: the date indexes serve the ranges)."""
-    from sqlalchemy import Date, bindparam, text
-
-    clause = text(statement)
-    typed = [bindparam(p, type_=Date) for p in _DATE_PARAMS if f":{p}" in statement]
-    return clause.bindparams(*typed) if typed else clause
-
-
-def on_connection(conn: Connection) -> Query:
-    def run(statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        used = {k: v for k, v in params.items() if f":{k}" in statement}
-        return [tuple(r) for r in conn.execute(sql(statement), used)]
-
-    return run
-
-
-def on_reader(reader: Reader) -> Query:
-    """SQLite's dates are ISO text: date parameters go as such (as SQLAlchemy would send them)."""
-    iso = reader.dialect == "sqlite"
-
-    def run(statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        used = {
-            k: v.isoformat() if iso and isinstance(v, date) else v
-            for k, v in params.items()
-            if f":{k}" in statement
-        }
-        return reader.all(statement, used)
-
-    return run
 
 
 def one(q: Query, statement: str, params: dict[str, Any]) -> int:
@@ -312,12 +274,10 @@ def member_figures(
     one of its unions to a union outside it. ``active_end``/``retained_end``: the state after
     each member's last event by 31 December (see ``_IN_UNION_DELTA``).
     """
-    from sqlalchemy import Connection
+    from unioncli.db.read import reading
 
-    if isinstance(engine, Connection):
-        return member_figures_q(on_connection(engine), year, scope)
-    with engine.connect() as conn:
-        return member_figures_q(on_connection(conn), year, scope)
+    with reading(engine) as q:
+        return member_figures_q(q, year, scope)
 
 
 def member_figures_q(q: Query, year: int, scope: Scope | None) -> MemberFigures:

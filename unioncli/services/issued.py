@@ -43,8 +43,8 @@ from unioncli.services.common import clean_text
 from unioncli.services.figures import Query, Scope, year_bounds
 
 if TYPE_CHECKING:
+    from unioncli.db.read import Source
     from unioncli.db.uow import UnitOfWork
-    from unioncli.services.report import Source
 
 __all__ = [
     "DATED",
@@ -287,9 +287,9 @@ def _latest(q: Query, year: int, scope: Scope | None) -> Issued | None:
 
 def latest(source: Source, year: int, scope: Scope | None = None) -> Issued | None:
     """The latest issued version of ``year`` for ``scope``; None when never issued."""
-    from unioncli.services.report import _query
+    from unioncli.db.read import reading
 
-    with _query(source) as q:
+    with reading(source) as q:
         return _latest(q, year, scope)
 
 
@@ -552,9 +552,10 @@ def diff(source: Source, year: int, scope: Scope | None = None) -> Diff | None:
     """The year's figures now against its latest issued version for ``scope``: the keys that
     differ and the audit entries that touch the year since (see the module); None when the year
     was never issued for the scope."""
-    from unioncli.services.report import _check_scope, _query, _report
+    from unioncli.db.read import reading
+    from unioncli.services.report import _check_scope, _report
 
-    with _query(source) as q:
+    with reading(source) as q:
         _check_scope(q, scope)
         found = _latest(q, year, scope)
         if found is None:

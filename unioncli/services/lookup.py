@@ -1,7 +1,7 @@
 """``member find``: the clerk's quick lookup, by name, pinyin, initials, ID tail or phone.
 
 This is the one read path that must start fast on a city's ledger, so it imports neither
-SQLAlchemy nor SQLModel nor pypinyin (see ``db.fastread``), and every branch is an indexed prefix
+SQLAlchemy nor SQLModel nor pypinyin (see ``db.read``), and every branch is an indexed prefix
 search.
 """
 
@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from unioncli.config import Target
-from unioncli.db.fastread import reader
+from unioncli.db.read import day, flag, reading
 from unioncli.errors import UsageError
 from unioncli.i18n import register
 from unioncli.pinyin import looks_latin
@@ -97,7 +97,7 @@ def build_query(query: str, dialect: str) -> tuple[str, dict[str, Any]]:
 
 
 def find_members(target: Target, query: str, *, limit: int = 20) -> tuple[list[MemberRow], int]:
-    with reader(target) as db:
+    with reading(target) as db:
         where, params = build_query(query, db.dialect)
         total = int(db.all(_COUNT.format(where=where), params)[0][0])
         found = db.all(_SELECT.format(where=where), {**params, "limit": limit})
@@ -110,8 +110,8 @@ def find_members(target: Target, query: str, *, limit: int = 20) -> tuple[list[M
             phone=r[4],
             org=r[5],
             status=r[6],
-            joined_on=r[7] if isinstance(r[7], date) else date.fromisoformat(r[7]),
-            migrant=bool(r[8]),
+            joined_on=day(r[7]),  # type: ignore[arg-type]
+            migrant=flag(r[8]),
             gig_group=r[9],
         )
         for r in found

@@ -3,7 +3,7 @@
 Read side only: plain SQL aggregates over integers (never rows loaded as objects), dates
 compared as ranges so the date indexes serve them. Money is integer fen. Every reading function
 takes an ``Engine`` or a ``Target``; given the Target of a SQLite ledger it reads through the
-standard library's sqlite3 (``db.fastread``) and never imports SQLAlchemy — the fast way for a
+standard library's sqlite3 (``db.read``) and never imports SQLAlchemy — the fast way for a
 command (a server database, or a ledger not at the schema head, goes through the engine).
 
 Scope (``Scope``, from ``services/figures.py``): one union (``org_id``), the unions of one
@@ -31,13 +31,11 @@ a misspelt county would otherwise print a report of zeros.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from unioncli import i18n
-from unioncli.config import Target
+from unioncli.db.read import reading
 from unioncli.errors import NotFound
 from unioncli.services.common import clean_text
 from unioncli.services.figures import (
@@ -46,44 +44,14 @@ from unioncli.services.figures import (
     Scope,
     in_scope,
     member_figures_q,
-    on_connection,
-    on_reader,
     one,
     scope_params,
     year_bounds,
 )
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    from sqlalchemy import Connection, Engine
-
+    from unioncli.db.read import Source
     from unioncli.db.uow import UnitOfWork
-
-    # Where the figures are read: an engine, or a ledger's Target. With a Target, a SQLite
-    # ledger at the schema head is read through the standard library's sqlite3
-    # (``db.fastread``), so a report does not import SQLAlchemy: on a million members that is
-    # most of the whole process's time.
-    # A Connection reads inside its open transaction, uncommitted rows included (``db copy``
-    # checks a copy's figures before it commits).
-    Source: TypeAlias = Engine | Connection | Target
-
-
-@contextmanager
-def _query(source: Source) -> Iterator[Query]:
-    if isinstance(source, Target):
-        from unioncli.db.fastread import reader
-
-        with reader(source) as r:
-            yield on_reader(r)
-        return
-    from sqlalchemy import Connection
-
-    if isinstance(source, Connection):
-        yield on_connection(source)
-        return
-    with source.connect() as conn:
-        yield on_connection(conn)
 
 
 __all__ = [
@@ -453,13 +421,13 @@ def _check_county(q: Query, county: str) -> None:
 def known_counties(source: Source) -> list[str]:
     """The counties (区县) some union or station carries, by pinyin; [] for a county's own
     ledger."""
-    with _query(source) as q:
+    with reading(source) as q:
         return _known_counties(q)
 
 
 def check_county(source: Source, county: str) -> None:
     """Refuse (``NotFound``, exit 3) a county that no union and no station carries."""
-    with _query(source) as q:
+    with reading(source) as q:
         _check_county(q, county)
 
 
@@ -470,7 +438,7 @@ def year_report(source: Source, year: int, scope: Scope | None = None) -> dict[s
     ``stations.suspended_end``; ``scope.*``): counts int, money integer fen, maps keyed by the
     English codes and sorted; every key present (0 or {}
     when nothing). See the module for ``scope`` and ``source``."""
-    with _query(source) as q:
+    with reading(source) as q:
         _check_scope(q, scope)
         return _report(q, year, scope)
 
@@ -479,7 +447,7 @@ def report_with_previous(
     source: Source, year: int, scope: Scope | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(this year's report, the previous year's), on one connection — for 同比."""
-    with _query(source) as q:
+    with reading(source) as q:
         _check_scope(q, scope)
         return _report(q, year, scope), _report(q, year - 1, scope)
 
@@ -489,7 +457,7 @@ def trend(
 ) -> list[dict[str, Any]]:
     """One dict per year from ``from_year`` to ``to_year``: ``year`` and ``TREND_KEYS``."""
     rows = []
-    with _query(source) as q:
+    with reading(source) as q:
         _check_scope(q, scope)
         for year in range(from_year, to_year + 1):
             report = _report(q, year, scope)
@@ -596,7 +564,7 @@ def by_org(
     the ledger's figure.
     """
     params: dict[str, Any] = {**year_bounds(year), "year": year}
-    with _query(source) as q:
+    with reading(source) as q:
         if county is not None:
             _check_county(q, county)
         orgs = {
@@ -676,7 +644,7 @@ def by_county(source: Source, year: int) -> list[dict[str, Any]]:
         row = rows.setdefault(county, dict.fromkeys(BY_COUNTY_KEYS, 0))
         row[key] += int(value or 0)
 
-    with _query(source) as q:
+    with reading(source) as q:
         for known in _known_counties(q):  # a county whose unions came later: a row of 0
             rows[known] = dict.fromkeys(BY_COUNTY_KEYS, 0)
         county_of = {int(oid): cty for oid, cty in q("SELECT id, county FROM org", {})}
@@ -743,7 +711,7 @@ def ledger_fingerprint(source: Source) -> str:
     of a report (``report issue`` records the figures, it changes none; ``report_issue`` is left
     out too). Cheap (one index probe a table), and any write to the ledger changes it."""
     digest = hashlib.sha256()
-    with _query(source) as q:
+    with reading(source) as q:
         for table in _FINGERPRINT_TABLES:
             top = q(f"SELECT MAX(id) FROM {table}", {})[0][0]
             digest.update(f"{table}:{top};".encode())
@@ -763,7 +731,7 @@ def ledger_fingerprint(source: Source) -> str:
 
 def federation_name(source: Source) -> str | None:
     """The federation's name for report headers (ledger_meta ``federation_name``), if set."""
-    with _query(source) as q:
+    with reading(source) as q:
         found = q("SELECT value FROM ledger_meta WHERE key = :key", {"key": FEDERATION_NAME})
     return str(found[0][0]) if found else None
 
