@@ -129,3 +129,30 @@ def test_readme_id_numbers_and_codes_are_valid() -> None:
     for token in USCC_LIKE.findall(text):
         if not ID_LIKE.fullmatch(token):
             assert parse_uscc(token) == token
+
+
+def test_the_root_help_lists_each_noun_with_its_own_help() -> None:
+    # the root --help reads the nouns' help from a table (so it imports none of them): the table
+    # must say what each loaded command says
+    from unioncli.cli import NOUNS, _short_help
+
+    ctx = ROOT.make_context("unioncli", [], resilient_parsing=True)
+    assert list(NOUNS) == ROOT.list_commands(ctx)
+    for name in NOUNS:
+        loaded = ROOT.get_command(ctx, name)
+        assert _short_help(name) == loaded.help, name
+
+
+def test_a_noun_loads_only_its_own_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from unioncli.cli import app\n"
+        "CliRunner().invoke(app, ['org', '--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('unioncli.cli.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['unioncli.cli.common', 'unioncli.cli.org']"

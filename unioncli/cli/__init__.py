@@ -1,6 +1,9 @@
 """The ``unioncli`` command line: ``unioncli <noun> <verb>``.
 
-Start-up imports typer only; each command imports the services it needs when it runs.
+Start-up imports typer only. The nouns are loaded when named: ``unioncli member list`` imports
+``cli/member.py`` and no other noun's module (``NOUNS``; the root ``--help`` lists them from the
+table without loading them), and each command imports the views or services it needs when it
+runs.
 """
 
 from __future__ import annotations
@@ -13,18 +16,6 @@ import typer
 from typer.core import TyperGroup
 
 from unioncli import i18n
-from unioncli.cli import aid as aid_cmd
-from unioncli.cli import audit as audit_cmd
-from unioncli.cli import db as db_cmd
-from unioncli.cli import demo as demo_cmd
-from unioncli.cli import grant as grant_cmd
-from unioncli.cli import hardship as hardship_cmd
-from unioncli.cli import imports as imports_cmd
-from unioncli.cli import member as member_cmd
-from unioncli.cli import org as org_cmd
-from unioncli.cli import privacy as privacy_cmd
-from unioncli.cli import report as report_cmd
-from unioncli.cli import station as station_cmd
 from unioncli.cli.common import state
 from unioncli.errors import ExitCode, UnionCliError
 
@@ -45,6 +36,7 @@ i18n.register(
             "terminal); nothing was written",
         ),
         "yes": ("是", "yes"),
+        "help.commands": ("Commands", "Commands"),
         "no": ("否", "no"),
     }
 )
@@ -54,8 +46,133 @@ def _is_click_exception(exc: BaseException) -> bool:
     return type(exc).__module__.startswith(("click", "typer"))
 
 
+# noun: (module under unioncli.cli, its Typer app or command function, the help the root lists:
+# a group's own help — tests/test_docs.py checks they agree — or '' for a command, whose
+# docstring is read). The root's --help shows them without importing the groups' modules.
+NOUNS: dict[str, tuple[str, str, str]] = {
+    # the two commands first, then the groups, as typer orders them
+    "demo": ("demo", "demo", ""),
+    "template": ("imports", "template", ""),
+    "org": (
+        "org",
+        "app",
+        "基层工会：add / list / show / update / dissolve / merge. Example: unioncli org list",
+    ),
+    "member": (
+        "member",
+        "app",
+        "会员：add / list / find / show / update，及转接、保留、恢复、退会、除名、死亡、重新入会. "
+        "Example: unioncli member find zhangwei",
+    ),
+    "db": (
+        "db",
+        "app",
+        "台账数据库：upgrade / current / check / backup / restore / copy. Example: unioncli db check",
+    ),
+    "hardship": (
+        "hardship",
+        "app",
+        "困难职工帮扶档案：建档、复核、走访、退档、重新建档、待办、低保线、公示. "
+        "Example: unioncli hardship due",
+    ),
+    "aid": ("aid", "app", "帮扶记录：登记、查询、冲正. Example: unioncli aid list --year 2024"),
+    "grant": (
+        "grant",
+        "app",
+        "金秋助学：标准、预算、申请、审批、发放. Example: unioncli grant round 2024",
+    ),
+    "station": (
+        "station",
+        "app",
+        "户外劳动者服务站点：登记、达标检查、评级、服务台账. Example: unioncli station list",
+    ),
+    "import": (
+        "imports",
+        "import_app",
+        "导入基层工会报来的表格（CSV/XLSX），查看和撤销导入批次。"
+        "Example: unioncli import members 会员.csv --dry-run",
+    ),
+    "export": (
+        "imports",
+        "export_app",
+        "导出台账为 CSV/XLSX（默认隐去身份证号和手机号）。"
+        "Example: unioncli export members --out 会员.xlsx",
+    ),
+    "audit": (
+        "audit",
+        "app",
+        "审计日志：list / verify. Example: unioncli audit list --action member",
+    ),
+    "report": (
+        "report",
+        "app",
+        "年度工作数据：会员、基层工会、困难帮扶、金秋助学、服务站点，与上年同比. "
+        "Example: unioncli report year 2024",
+    ),
+    "privacy": (
+        "privacy",
+        "app",
+        "个人信息保护：purge（按保存期限匿名化已退档档案和已结束的助学记录）. "
+        "Example: unioncli privacy purge --before 2020-01-01 --dry-run --reason 保存期满",
+    ),
+}
+
+
+def load_noun(name: str) -> Any:
+    """The click command of one noun, built from its module (imported now)."""
+    import importlib
+
+    import typer.main
+    from typer.models import CommandInfo, TyperInfo
+
+    module, attr, _ = NOUNS[name]
+    obj = getattr(importlib.import_module(f"unioncli.cli.{module}"), attr)
+    if isinstance(obj, typer.Typer):
+        return typer.main.get_group_from_info(
+            TyperInfo(obj, name=name),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=None,
+            suggest_commands=app.suggest_commands,
+        )
+    return typer.main.get_command_from_info(
+        CommandInfo(name=name, callback=obj),
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=None,
+    )
+
+
+def _short_help(name: str) -> str:
+    """A command function's help is its docstring; a noun's is in ``NOUNS``."""
+    help_text = NOUNS[name][2]
+    if help_text:
+        return help_text
+    module, attr, _ = NOUNS[name]
+    import importlib
+
+    return getattr(importlib.import_module(f"unioncli.cli.{module}"), attr).__doc__ or ""
+
+
 class ErrorBoundary(TyperGroup):
-    """Turns every known error into one line on stderr and its exit code; never a traceback."""
+    """The root group: loads a noun's module when it is named, and turns every known error into
+    one line on stderr and its exit code; never a traceback."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(NOUNS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in NOUNS:
+            self.add_command(load_noun(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # the list of nouns without importing them: a stand-in command carries each one's help,
+        # so the lines read exactly as click would write them from the loaded commands
+        from typer.core import TyperCommand
+
+        limit = formatter.width - 6 - max(len(n) for n in NOUNS)
+        rows = [(n, TyperCommand(n, help=_short_help(n)).get_short_help_str(limit)) for n in NOUNS]
+        with formatter.section(i18n.t("help.commands")):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -142,22 +259,6 @@ def root(
     # spaces collapsed as every stored text is; blank means unset (UNIONCLI_COUNTY= clears it)
     named = " ".join(county.split()) if county else None
     state.county = None if city else (named or None)
-
-
-app.add_typer(org_cmd.app, name="org")
-app.add_typer(member_cmd.app, name="member")
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(hardship_cmd.app, name="hardship")
-app.add_typer(aid_cmd.app, name="aid")
-app.add_typer(grant_cmd.app, name="grant")
-app.add_typer(station_cmd.app, name="station")
-app.add_typer(imports_cmd.import_app, name="import")
-app.add_typer(imports_cmd.export_app, name="export")
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(report_cmd.app, name="report")
-app.add_typer(privacy_cmd.app, name="privacy")
-app.command("demo")(demo_cmd.demo)
-app.command("template")(imports_cmd.template)
 
 
 def main() -> None:
