@@ -5,6 +5,7 @@ Output is deterministic when stdout is not a terminal: fixed width (``COLUMNS`` 
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import os
@@ -23,6 +24,12 @@ from rich.text import Text
 from unioncli import i18n
 
 FORMATS = ("table", "csv", "json")
+
+# A table of more rows than this is laid out by Rich from two sample rows and then written line
+# by line here (``_print_table``): Rich renders ~4,000 cells a second, so the by-union report of
+# a city (8,000 unions, 12 columns) took 20 s on screen. The lines are the ones Rich would write
+# (tests/test_render.py compares them).
+FAST_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,108 @@ def rows(
             min_width=cell_len(c.label) if c.wrap else None,
             overflow="fold" if c.wrap else "ellipsis",
         )
-    for r in items:
-        table.add_row(*(_cell(c, r) for c in columns))
     console = _console()
-    console.print(table)
+    _print_table(console, table, [([_cell(c, r) for c in columns], None, False) for r in items])
     if footer:
         console.print(Text(footer))
+
+
+# a row of a table: its cells, its style ("bold" for totals) and whether a section ends after it
+TableRow = tuple[Sequence[str], str | None, bool]
+
+
+def _print_table(console: Console, table: Table, body: Sequence[TableRow]) -> None:
+    """Print ``table`` (columns set, no rows yet) with ``body``: through Rich for a short table,
+    else in Rich's layout written line by line."""
+    if len(body) <= FAST_ROWS:
+        _rich_rows(console, table, body)
+        return
+    # Rich's column widths depend on each column's widest cell and longest word only: lay out
+    # a table of those two sample rows, then write every row in that layout
+    columns = table.columns
+    probe = copy.deepcopy(table)  # the original stays empty, for Rich if it must draw it after all
+    widest: list[str] = []
+    longest_word: list[str] = []
+    for i in range(len(columns)):
+        column_cells = [cells[i] for cells, _, _ in body]
+        widest.append(max(column_cells, key=_widest_line, default=""))
+        longest_word.append(max(column_cells, key=_longest_word, default=""))
+    probe.add_row(*(Text(c) for c in widest))
+    probe.add_row(*(Text(c) for c in longest_word))
+    extra = probe._extra_width
+    widths = probe._calculate_column_widths(
+        console, console.options.update_width(console.options.max_width - extra)
+    )
+    table_width = sum(widths) + extra
+    last = len(columns) - 1
+    pads = [0 if i == last else 1 for i in range(len(columns))]  # padding (0, 1, 0, 0), no edge
+    if table_width > console.options.max_width or any(
+        w - p < 1 for w, p in zip(widths, pads, strict=True)
+    ):
+        # a terminal too narrow for the columns: Rich squeezes and crops them its own way
+        _rich_rows(console, table, body)
+        return
+
+    def lines_of(cells: Sequence[str], bottom: bool = False) -> list[str]:
+        blocks = []
+        for i, (text, column) in enumerate(zip(cells, columns, strict=True)):
+            width = widths[i] - pads[i]
+            justify = column.justify
+            if (
+                cell_len(text) <= width
+                and justify in ("left", "right")
+                and not text.endswith(" ")
+                and "\n" not in text
+                and "\t" not in text
+            ):
+                gap = " " * (width - cell_len(text))
+                blocks.append([(text + gap if justify == "left" else gap + text) + " " * pads[i]])
+                continue
+            wrapped = Text(text).wrap(
+                console,
+                width,
+                justify=justify,
+                overflow=column.overflow,
+                no_wrap=column.no_wrap,
+            )
+            blocks.append([w.plain + " " * (width - w.cell_len + pads[i]) for w in wrapped])
+        height = max(len(b) for b in blocks)
+        for i, b in enumerate(blocks):  # cells align to the top, headers to the bottom
+            blank = [" " * widths[i]] * (height - len(b))
+            blocks[i] = blank + b if bottom else b + blank
+        return [" ".join(b[n] for b in blocks) for n in range(height)]
+
+    styled: list[tuple[str, str | None]] = []
+    if table.title:
+        title = Text(str(table.title)).wrap(console, table_width, justify=table.title_justify)
+        styled += [(t.plain + " " * (table_width - t.cell_len), "bold") for t in title]
+    if table.show_header:
+        styled += [(ln, "bold") for ln in lines_of([str(c.header) for c in columns], bottom=True)]
+        styled.append(("─" * table_width, None))
+    for n, (cells, style, end) in enumerate(body):
+        styled += [(ln, style) for ln in lines_of(cells)]
+        if end and n < len(body) - 1:  # a section's rule, between sections only
+            styled.append((" " * table_width, None))
+    if console.is_terminal:
+        for text, style in styled:
+            console.print(Text(text, style=style or ""), soft_wrap=True)
+    else:
+        console.file.write("".join(text + "\n" for text, _ in styled))
+
+
+def _rich_rows(console: Console, table: Table, body: Sequence[TableRow]) -> None:
+    # cells are Text, not markup: a reason "[补录]" or a name with ":" prints as typed
+    for cells, style, end in body:
+        table.add_row(*(Text(c) for c in cells), style=style, end_section=end)
+    console.print(table)
+
+
+def _widest_line(text: str) -> int:
+    return max((cell_len(ln) for ln in text.splitlines()), default=0)
+
+
+def _longest_word(text: str) -> int:
+    return max((cell_len(w) for w in text.split()), default=0)
 
 
 def listing(
@@ -221,20 +324,17 @@ def grouped(
             min_width=None if right else cell_len(header),
             overflow="fold",
         )
+    body: list[TableRow] = []
     for name, items in groups:
         if name:
-            table.add_row(Text(name, style="bold"), *([""] * (len(headers) - 1)))
+            body.append(([name, *([""] * (len(headers) - 1))], "bold", False))
         for i, (cells, total) in enumerate(items):
-            table.add_row(
-                *cells,
-                style="bold" if total else None,
-                end_section=i == len(items) - 1,
-            )
+            body.append((cells, "bold" if total else None, i == len(items) - 1))
     console = _console()
     if title:
         console.print(Text(title, style="bold"))
     for text in notes:
         console.print(Text(text))
-    console.print(table)
+    _print_table(console, table, body)
     if footer:
         console.print(Text(footer))
