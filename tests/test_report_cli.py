@@ -20,12 +20,12 @@ import pytest
 from unioncli.cli import report_formats as rf
 from unioncli.config import sqlite_target
 from unioncli.db.engine import make_engine
-from unioncli.services import demo
-from unioncli.services.demo import build
+from unioncli.services.demo.builder import build
+from unioncli.services.demo.common import LAST_YEAR
 from unioncli.services.report import Scope, by_org, trend, year_report
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
-YEAR = demo.LAST_YEAR  # the demo's last full year (built as of 2025-06-30)
+YEAR = LAST_YEAR  # the demo's last full year (built as of 2025-06-30)
 
 
 def golden(name: str, actual: str) -> None:
