@@ -83,7 +83,7 @@ def copy_ledger(
     progress: Progress | None = None,
 ) -> CopyResult:
     """Copy (or merge) ``source`` into ``destination`` in one verified transaction; see the
-    module. ``dry_run``: everything, checks included, then rolled back."""
+    package (``unioncli.services.copy``). ``dry_run``: everything, checks included, then rolled back."""
     county = county_name(county) if county else None
     if same_ledger(source, destination):
         raise Conflict("copy.same", where=destination.describe())
