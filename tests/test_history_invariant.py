@@ -1,7 +1,7 @@
 """Issue 14, "the past stays true", as a property: recording something dated after year Y never
 changes ``report year Y`` (nor any earlier year), for every scope.
 
-A hypothesis state machine works on a real demo ledger (``services.demo.builder.build``, a few hundred
+A hypothesis state machine works on a real demo ledger (``demo.builder.build``, a few hundred
 members, built once per session into a template and copied for each example). Before the first
 command it holds the report (``services.report.year_report``, what ``report year Y --format
 json`` prints) of every year of the ledger for every scope: the whole ledger, each township, the
