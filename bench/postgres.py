@@ -15,7 +15,7 @@ PostgreSQL, in each run), with the ratio PG/SQLite.
   PostgreSQL database each run. The floor on each backend: the csv module reading the same file
   into one table of 14 TEXT columns with a UNIQUE index on the ID number, in one transaction, no
   validation: sqlite3 `executemany`; psycopg `executemany` (pipelined) and `COPY`.
-- report: the demo builder (services/demo.py) builds the same ledger (`--members` members, its
+- report: the demo builder (services/demo/) builds the same ledger (`--members` members, its
   hardship files, grants and stations; fixed seed and day; `--counties N`: a city's shared ledger
   over N counties) into SQLite and into PostgreSQL (the build times are printed too; then
   `VACUUM (ANALYZE)` on PostgreSQL, as autovacuum would do soon after a bulk load), then medians
@@ -238,7 +238,7 @@ def import_pg(
 
 
 def build_demo(engine: Any, members: int, counties: int) -> tuple[float, Any]:
-    from unioncli.services.demo import build
+    from unioncli.services.demo.builder import build
 
     city = {"counties": counties} if counties else {}  # a county's own ledger: no county set
     start = time.perf_counter()
@@ -418,7 +418,7 @@ def bench_report(
     }
     county = None
     if counties:  # and one county clerk's report on the city's ledger
-        from unioncli.services.demo import COUNTIES
+        from unioncli.services.demo.common import COUNTIES
 
         county = COUNTIES[0]
         procs["lite_county"] = ([*procs["lite_cli"][0], "--county", county], _env())

@@ -167,7 +167,7 @@ def _build(db: Path, members: int, files: int, stations: int) -> None:
     """The demo builder, in-process: `unioncli demo` has no option for files and stations."""
     from unioncli.config import sqlite_target
     from unioncli.db.engine import engine_for
-    from unioncli.services.demo import build
+    from unioncli.services.demo.builder import build
 
     for stale in db.parent.glob(db.name + "*"):
         stale.unlink()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from unioncli.config import sqlite_target
 from unioncli.db.engine import make_engine
-from unioncli.services.demo import DemoResult, build
+from unioncli.services.demo.builder import DemoResult, build
 
 # the build's own time: two builds of one seed differ in these and nothing else
 NOT_DIGESTED = {"created_at", "updated_at"}

@@ -623,8 +623,8 @@ def test_lists_show_the_clerks_county(city: City, cli) -> None:
 
 
 def test_demo_spreads_a_city_over_counties(ledger: Target) -> None:
-    from unioncli.services.demo import COUNTIES
-    from unioncli.services.demo import build as demo
+    from unioncli.services.demo.builder import build as demo
+    from unioncli.services.demo.common import COUNTIES
 
     engine = engine_for(ledger)
     result = demo(engine, "tester", members=800, today=D(2025, 6, 30), counties=3)
@@ -646,7 +646,7 @@ def test_demo_spreads_a_city_over_counties(ledger: Target) -> None:
 
 
 def test_demo_without_counties_sets_none(ledger: Target) -> None:
-    from unioncli.services.demo import build as demo
+    from unioncli.services.demo.builder import build as demo
 
     demo(engine_for(ledger), "tester", members=300, today=D(2025, 6, 30))
     assert scalar(ledger, "SELECT COUNT(*) FROM org WHERE county IS NOT NULL") == 0

@@ -259,7 +259,7 @@ def test_two_counties_merge_into_one_ledger_sharing_a_person(tmp_path, ledger) -
     assert scalar(ledger, "SELECT org_id FROM hardship_file") == b_org
 
     # the figures: the sum of the two
-    from unioncli.services.copy import add_reports
+    from unioncli.services.copy.checks import add_reports
 
     assert reports(ledger, YEARS) == [
         add_reports(x, y) for x, y in zip(reports(a, YEARS), reports(b, YEARS), strict=True)

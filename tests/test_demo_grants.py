@@ -22,10 +22,12 @@ from unioncli.db.engine import make_engine
 from unioncli.errors import Conflict
 from unioncli.ids import parse_id_number
 from unioncli.models.grant import GrantRound
-from unioncli.services import demo
-from unioncli.services.demo import DemoResult, build
+from unioncli.services.demo import grants as demo_grants
+from unioncli.services.demo.builder import DemoResult, build
+from unioncli.services.demo.common import LAST_YEAR
+from unioncli.services.demo.grants import GRANTS_FROM, LEVELS, OVER_BUDGET, grant_standards
 
-YEARS = list(range(demo.GRANTS_FROM, demo.LAST_YEAR + 1))
+YEARS = list(range(GRANTS_FROM, LAST_YEAR + 1))
 STANDING = "('applied', 'approved', 'paid')"
 # school age on 1 September, loosely: a year either side of the usual ages, more after school
 AGES = {
@@ -91,8 +93,8 @@ def test_counts_match_the_tables_and_are_plausible(county, db) -> None:
 def test_standards_for_every_round_level_and_parent(db) -> None:
     rows = db.execute("SELECT year, level, on_file, amount_fen FROM grant_standard").fetchall()
     table = {(y, lv, bool(f)): fen for y, lv, f, fen in rows}
-    assert len(table) == len(rows) == len(YEARS) * len(demo.LEVELS) * 2
-    assert table == {k: v for k, v in demo.grant_standards().items() if k[0] in YEARS}
+    assert len(table) == len(rows) == len(YEARS) * len(LEVELS) * 2
+    assert table == {k: v for k, v in grant_standards().items() if k[0] in YEARS}
     assert (
         table[(2019, "preschool", True)] == 100_000 and table[(2019, "bachelor", True)] == 400_000
     )
@@ -238,7 +240,7 @@ def test_approvals_stay_within_each_budget(db) -> None:
     assert any(used[y] >= 0.95 * budgets[y] for y in YEARS)
     refused = db.execute(
         "SELECT year, amount_fen FROM student_grant WHERE status = 'rejected' AND status_reason = ?",
-        (demo.OVER_BUDGET,),
+        (OVER_BUDGET,),
     ).fetchall()
     assert refused
     for year, amount in refused:
@@ -268,7 +270,7 @@ def test_statuses_carry_their_dates_and_reasons(db) -> None:
             assert exclusion in ("军校", "免费师范生", "定向生"), gid
             assert status == "rejected", gid
     # the last round's second transfer is still to be paid; earlier rounds are all settled
-    assert approved_unpaid == {demo.LAST_YEAR}
+    assert approved_unpaid == {LAST_YEAR}
     # a rejection or withdrawal is dated (decided_on), after the application, never before it
     for gid, status, applied, decided in db.execute(
         "SELECT id, status, applied_on, decided_on FROM student_grant"
@@ -361,8 +363,8 @@ def test_the_grants_leave_members_and_casework_as_they_were(
     county, template_db, tmp_path, monkeypatch
 ) -> None:
     # the same county without any grant: no round, no parent drawn
-    monkeypatch.setattr(demo, "GRANTS_FROM", demo.LAST_YEAR + 1)
-    monkeypatch.setattr(demo, "GRANT_PARENT_DRAW", 0)
+    monkeypatch.setattr(demo_grants, "GRANTS_FROM", LAST_YEAR + 1)
+    monkeypatch.setattr(demo_grants, "GRANT_PARENT_DRAW", 0)
     bare = tmp_path / "bare.sqlite3"
     result = build_demo(template_db, bare, members=3000)
     assert result.grants == result.grant_rounds == 0

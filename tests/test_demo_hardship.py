@@ -21,10 +21,11 @@ from unioncli.db.engine import make_engine
 from unioncli.errors import Conflict
 from unioncli.ids import parse_id_number
 from unioncli.models.hardship import LowIncomeLine
-from unioncli.services import demo
-from unioncli.services.demo import DemoResult, build
+from unioncli.services.demo.builder import DemoResult, build
+from unioncli.services.demo.common import FIRST_YEAR, LAST_YEAR
+from unioncli.services.demo.hardship import LOW_INCOME_LINE_YUAN
 
-LAST_DAY = date(demo.LAST_YEAR, 12, 31)
+LAST_DAY = date(LAST_YEAR, 12, 31)
 # the tables a digest covers, without the columns that hold the time of the build
 TABLES = (
     "org",
@@ -90,17 +91,17 @@ def test_low_income_line_for_every_demo_year(db) -> None:
     lines = dict(db.execute("SELECT year, amount_fen FROM low_income_line"))
     # from the oldest file (they predate the member register) to the demo's last year
     first = one(db, "SELECT MIN(strftime('%Y', opened_on)) FROM hardship_file")
-    assert first < demo.FIRST_YEAR
-    assert sorted(lines) == list(range(first, demo.LAST_YEAR + 1))
+    assert first < FIRST_YEAR
+    assert sorted(lines) == list(range(first, LAST_YEAR + 1))
     assert lines[2015] == 56_000 and lines[2024] == 76_000
-    assert all(lines[y] < lines[y + 1] for y in range(first, demo.LAST_YEAR))
+    assert all(lines[y] < lines[y + 1] for y in range(first, LAST_YEAR))
     # files older than the register are headed by people who are not members
     assert (
         one(
             db,
             "SELECT COUNT(*) FROM hardship_file f JOIN member m ON m.person_id = f.head_id "
             "WHERE f.opened_on < ?",
-            f"{demo.FIRST_YEAR}-01-01",
+            f"{FIRST_YEAR}-01-01",
         )
         == 0
     )
@@ -176,7 +177,7 @@ def test_winter_warmth_every_january(db) -> None:
         for r in db.execute("SELECT DISTINCT strftime('%Y', aid_date) FROM aid WHERE kind='warmth'")
     }
     first = one(db, "SELECT MIN(strftime('%Y', opened_on)) FROM hardship_file")
-    assert years == set(range(first + 1, demo.LAST_YEAR + 1)) | ({first} & years)
+    assert years == set(range(first + 1, LAST_YEAR + 1)) | ({first} & years)
     assert (
         one(db, "SELECT COUNT(*) FROM aid WHERE kind='warmth' AND strftime('%m', aid_date) <> '01'")
         == 0
@@ -332,8 +333,8 @@ def test_the_clerk_has_work_due_in_the_last_year(db) -> None:
         "SELECT COUNT(*) FROM hardship_file f WHERE status='open' AND opened_on < ? "
         "AND NOT EXISTS (SELECT 1 FROM hardship_review r WHERE r.file_id = f.id "
         "AND r.review_date >= ?)",
-        f"{demo.LAST_YEAR}-01-01",
-        f"{demo.LAST_YEAR}-01-01",
+        f"{LAST_YEAR}-01-01",
+        f"{LAST_YEAR}-01-01",
     )
     no_visit = one(
         db,
@@ -379,7 +380,7 @@ def test_the_file_knob_and_a_rebuild_replace_the_casework(template_db, tmp_path)
     con = sqlite3.connect(path)
     assert second.files == one(con, "SELECT COUNT(*) FROM hardship_file") == 50
     assert second.aid == one(con, "SELECT COUNT(*) FROM aid")
-    assert one(con, "SELECT COUNT(*) FROM low_income_line") == len(demo.LOW_INCOME_LINE_YUAN)
+    assert one(con, "SELECT COUNT(*) FROM low_income_line") == len(LOW_INCOME_LINE_YUAN)
     # more files than members' 3%: heads who are not members make up the rest
     assert one(con, "SELECT COUNT(*) FROM person") > 600
     con.close()

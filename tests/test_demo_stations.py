@@ -24,8 +24,9 @@ from unioncli.db.engine import make_engine
 from unioncli.enums import REQUIRED_FACILITIES, Facility
 from unioncli.errors import Conflict
 from unioncli.models.station import Station
-from unioncli.services import demo
-from unioncli.services.demo import DemoResult, build
+from unioncli.services.demo.builder import DemoResult, build
+from unioncli.services.demo.common import LAST_YEAR, TOWNSHIPS
+from unioncli.services.demo.stations import COUNTY_CENTRE, STATION_MIN, STATIONS_FROM
 
 STATION_TABLES = ("station", "station_rating", "station_log", "station_event")
 # every table the demo filled before the stations, with the key that orders it
@@ -45,7 +46,7 @@ EARLIER = {
     "student_grant": "id",
 }
 RANK = {"none": 0, "standard": 1, "demonstration": 2, "most_beautiful": 3}
-END = date(demo.LAST_YEAR, 12, 1)  # the demo's last ledger month
+END = date(LAST_YEAR, 12, 1)  # the demo's last ledger month
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +87,10 @@ def test_counts_match_the_tables_and_are_plausible(county, db) -> None:
     years = {
         int(y) for (y,) in db.execute("SELECT DISTINCT strftime('%Y', opened_on) FROM station")
     }
-    assert min(years) >= demo.STATIONS_FROM and max(years) <= demo.LAST_YEAR
+    assert min(years) >= STATIONS_FROM and max(years) <= LAST_YEAR
     assert len(years) >= 7  # opened over the years, not all at once
     townships = {t for (t,) in db.execute("SELECT DISTINCT township FROM station")}
-    assert townships == set(demo.TOWNSHIPS)
+    assert townships == set(TOWNSHIPS)
     hosts = {h for (h,) in db.execute("SELECT DISTINCT host FROM station")}
     assert {"党群服务中心", "银行网点", "加油站", "社区", "环卫站", "快递网点", "企业"} <= hosts
     assert {m for (m,) in db.execute("SELECT DISTINCT build_model FROM station")} == {
@@ -125,9 +126,7 @@ def test_fields_hold_what_the_spec_allows(db) -> None:
         assert set(facilities.split(",")) <= codes
         assert (lat is None) == (lon is None)
         if lat is not None:  # around the county centre
-            assert (
-                abs(lat - demo.COUNTY_CENTRE[0]) < 0.25 and abs(lon - demo.COUNTY_CENTRE[1]) < 0.25
-            )
+            assert abs(lat - COUNTY_CENTRE[0]) < 0.25 and abs(lon - COUNTY_CENTRE[1]) < 0.25
         assert re.fullmatch(r"1[3-9]\d{9}|0451-\d{8}", phone), phone
         assert manager
     assert sum(1 for r in rows if r[0] == "24小时") > 0
@@ -153,7 +152,7 @@ def test_closed_and_suspended_stations_carry_their_dates(db) -> None:
         if status == "open":
             assert since == opened
         else:
-            assert opened < since <= f"{demo.LAST_YEAR}-12-31"
+            assert opened < since <= f"{LAST_YEAR}-12-31"
 
 
 # --- the service ledger ------------------------------------------------------------------------
@@ -242,7 +241,7 @@ def test_some_rated_stations_lack_a_required_facility(db) -> None:
     held = db.execute(
         "SELECT s.facilities FROM station_rating r JOIN station s ON s.id = r.station_id "
         "WHERE r.year = ? AND r.rating != 'none'",
-        (demo.LAST_YEAR,),
+        (LAST_YEAR,),
     ).fetchall()
     assert any(not required <= set(f.split(",")) for (f,) in held)
 
@@ -335,7 +334,7 @@ def test_demo_message_counts_the_stations(cli, tmp_path) -> None:
     lines = r.stdout.splitlines()
     m = re.fullmatch(r"户外劳动者服务站点 (\d+) 个，服务台账 (\d+) 条", lines[2])
     assert m, lines[:3]
-    assert int(m.group(1)) == demo.STATION_MIN  # 300 members: the smallest county's 20
+    assert int(m.group(1)) == STATION_MIN  # 300 members: the smallest county's 20
     con = sqlite3.connect(path)
     assert int(m.group(2)) == one(con, "SELECT COUNT(*) FROM station_log")
     con.close()
@@ -351,7 +350,7 @@ def test_postgres_demo_moves_the_station_sequences(pg_target) -> None:
     engine = make(pg_target)
     try:
         result = build(engine, "tester", members=300)
-        assert result.stations == demo.STATION_MIN
+        assert result.stations == STATION_MIN
         with engine.begin() as conn:
             for table in STATION_TABLES:
                 top = conn.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()

@@ -1,7 +1,7 @@
 """Issue 14, "the past stays true", as a property: recording something dated after year Y never
 changes ``report year Y`` (nor any earlier year), for every scope.
 
-A hypothesis state machine works on a real demo ledger (``services.demo.build``, a few hundred
+A hypothesis state machine works on a real demo ledger (``demo.builder.build``, a few hundred
 members, built once per session into a template and copied for each example). Before the first
 command it holds the report (``services.report.year_report``, what ``report year Y --format
 json`` prints) of every year of the ledger for every scope: the whole ledger, each township, the
@@ -50,7 +50,8 @@ from unioncli.services import members as member_svc
 from unioncli.services import orgs as org_svc
 from unioncli.services import report as report_svc
 from unioncli.services import stations as station_svc
-from unioncli.services.demo import FIRST_YEAR, LAST_YEAR, build
+from unioncli.services.demo.builder import build
+from unioncli.services.demo.common import FIRST_YEAR, LAST_YEAR
 from unioncli.services.figures import Scope
 
 REGISTERS = frozenset({"members", "hardship", "aid", "grants", "stations", "orgs"})

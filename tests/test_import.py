@@ -584,7 +584,7 @@ def test_export_then_import_gives_the_same_records(
     """A county's SQLite ledger, exported and imported into the ledger under test (a fresh
     SQLite file, or the shared server), gives back every record."""
     from unioncli.db.engine import engine_for
-    from unioncli.services.demo import build
+    from unioncli.services.demo.builder import build
 
     demo = sqlite_target(tmp_path / "demo.sqlite3")
     assert demo.path is not None

@@ -24,7 +24,7 @@ from unioncli.errors import InvalidValue, UsageError
 from unioncli.ids import is_valid_id_number
 from unioncli.models import AuditEntry, Person
 from unioncli.services import privacy
-from unioncli.services.demo import build
+from unioncli.services.demo.builder import build
 from unioncli.services.report import by_org, year_report
 
 CUTOFF = date(2023, 7, 1)

@@ -17,15 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from unioncli.cli import report_formats as rf
+from unioncli.cli.report_formats import document as rf
+from unioncli.cli.report_formats.reports import bar
 from unioncli.config import sqlite_target
 from unioncli.db.engine import make_engine
-from unioncli.services import demo
-from unioncli.services.demo import build
+from unioncli.services.demo.builder import build
+from unioncli.services.demo.common import LAST_YEAR
 from unioncli.services.report import Scope, by_org, trend, year_report
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
-YEAR = demo.LAST_YEAR  # the demo's last full year (built as of 2025-06-30)
+YEAR = LAST_YEAR  # the demo's last full year (built as of 2025-06-30)
 
 
 def golden(name: str, actual: str) -> None:
@@ -313,10 +314,10 @@ def test_trend_shows_bars(run, engine) -> None:
 
 
 def test_bar() -> None:
-    assert rf.bar(10, 10, 4) == "████"
-    assert rf.bar(5, 10, 4) == "██"
-    assert rf.bar(1, 1000, 4) == "▏"
-    assert rf.bar(0, 10, 4) == ""
+    assert bar(10, 10, 4) == "████"
+    assert bar(5, 10, 4) == "██"
+    assert bar(1, 1000, 4) == "▏"
+    assert bar(0, 10, 4) == ""
 
 
 # --- the federation's name ------------------------------------------------------------------

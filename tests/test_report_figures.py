@@ -718,7 +718,7 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo_ledger(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     from unioncli.config import sqlite_target
-    from unioncli.services.demo import build
+    from unioncli.services.demo.builder import build
 
     path: Path = tmp_path_factory.mktemp("report-demo") / "demo.sqlite3"
     target = sqlite_target(path)

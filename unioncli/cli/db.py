@@ -190,7 +190,8 @@ def copy(
     """把台账复制或合并到服务器（或从服务器复制回来），按行数和历年年报核对. Example: unioncli db copy --to postgresql+psycopg://clerk@db.example/city --county 道里区"""
     from unioncli.cli.render import Column, line, note, progress, rows
     from unioncli.errors import UsageError
-    from unioncli.services.copy import copy_ledger, locate
+    from unioncli.services.copy.run import copy_ledger
+    from unioncli.services.copy.where import locate
 
     if (to is None) == (from_ is None):
         raise UsageError("db.copy.one_way")

@@ -62,7 +62,8 @@ def demo(
     from unioncli.cli.render import line, note, progress
     from unioncli.cli.report import print_year
     from unioncli.config import operator
-    from unioncli.services.demo import COUNTIES, build, save_before_rebuild
+    from unioncli.services.demo.builder import build, save_before_rebuild
+    from unioncli.services.demo.common import COUNTIES
 
     target = state.target()
     saved = save_before_rebuild(engine(), target)

@@ -188,10 +188,10 @@ def _county(county: str | None, city: bool) -> str | None:
 def _whole(eng: Any) -> str | None:
     """How the report names the whole ledger: 全县 for a county's own ledger (None), or the
     counties' city."""
-    from unioncli.cli import report_formats as rf
+    from unioncli.cli.report_formats.reports import city_scope
     from unioncli.services.report import known_counties
 
-    return rf.city_scope() if known_counties(eng) else None
+    return city_scope() if known_counties(eng) else None
 
 
 def _scope(org: str | None, township: str | None, county: str | None) -> tuple[Any, str | None]:
@@ -240,15 +240,16 @@ def _show(
     status: str | None = None,
     fingerprint: str | None = None,
 ) -> None:
-    from unioncli.cli import report_formats as rf
+    from unioncli.cli.report_formats.text import terminal_groups, terminal_headers
+    from unioncli.cli.report_formats.writer import write
 
     if fmt is ReportFormat.table:
         from unioncli.cli.render import grouped
 
         grouped(
-            rf.terminal_headers(doc),
+            terminal_headers(doc),
             doc.numeric,
-            rf.terminal_groups(doc),
+            terminal_groups(doc),
             title=doc.title,
             notes=doc.notes,
         )
@@ -256,7 +257,7 @@ def _show(
     meta = _meta(eng, fingerprint) if fmt is ReportFormat.html else {}
     if status is not None and fmt is ReportFormat.html:
         meta["status"] = status
-    _emit(rf.write(doc, fmt.value, **meta), out)
+    _emit(write(doc, fmt.value, **meta), out)
 
 
 def print_year(
@@ -271,7 +272,8 @@ def print_year(
 ) -> None:
     """The yearly report in ``fmt``: printed, or written to ``out``; ``county`` None: the whole
     ledger. ``as_issued``: the latest issued version's figures instead of today's."""
-    from unioncli.cli import report_formats as rf
+    from unioncli.cli.report_formats.html_page import issue_status
+    from unioncli.cli.report_formats.reports import year_doc
     from unioncli.services.issued import latest, same_figures
     from unioncli.services.report import federation_name, report_with_previous, year_report
 
@@ -285,11 +287,11 @@ def print_year(
         return
     cur, prev = report_with_previous(eng, year, scope)
     scope_name = scope_name or _whole(eng)
-    doc = rf.year_doc(year, cur, prev, federation=federation_name(eng), scope=scope_name)
+    doc = year_doc(year, cur, prev, federation=federation_name(eng), scope=scope_name)
     status = None
     if fmt is ReportFormat.html:
         issued = latest(eng, year, scope)
-        status = rf.issue_status(issued, same_figures(cur, issued))
+        status = issue_status(issued, same_figures(cur, issued))
     _show(doc, fmt, out, eng, status=status)
 
 
@@ -307,7 +309,8 @@ def _print_issued(
 ) -> None:
     """``report year --as-issued``: the latest issued figures exactly; beside them (同比) the
     previous year as issued, or, never issued, nothing (blank columns and a note)."""
-    from unioncli.cli import report_formats as rf
+    from unioncli.cli.report_formats.html_page import issue_status
+    from unioncli.cli.report_formats.reports import year_doc
     from unioncli.services.issued import latest, require_latest
     from unioncli.services.report import federation_name
 
@@ -325,7 +328,7 @@ def _print_issued(
         notes.append(i18n.t("rep.as_issued_note", note=issued.note))
     if before is None:
         notes.append(i18n.t("rep.prev_not_issued", year=year - 1))
-    doc = rf.year_doc(
+    doc = year_doc(
         year,
         issued.figures,
         None if before is None else before.figures,
@@ -338,7 +341,7 @@ def _print_issued(
         fmt,
         out,
         eng,
-        status=rf.issue_status(issued, True),
+        status=issue_status(issued, True),
         fingerprint=issued.fingerprint,
     )
 
@@ -518,7 +521,7 @@ def by_org_cmd(
     out: Path | None = OutOption,
 ) -> None:
     """各基层工会的年度数据，一个工会一行，末行合计. Example: unioncli report by-org 2024 --township 城关镇"""
-    from unioncli.cli import report_formats as rf
+    from unioncli.cli.report_formats.reports import by_org_doc, by_org_totals
     from unioncli.services.report import by_org, federation_name
 
     chosen = choose_format(fmt, out)
@@ -530,12 +533,12 @@ def by_org_cmd(
         payload: dict[str, Any] = {"year": number, "township": township}
         if where is not None:
             payload["county"] = where
-        payload.update({"orgs": data, "total": rf.by_org_totals(data)})
+        payload.update({"orgs": data, "total": by_org_totals(data)})
         _emit(_json(payload), out)
         return
     names = [n for n in (where, township.strip() if township else None) if n]
     scope = " · ".join(names) if names else _whole(eng)
-    doc = rf.by_org_doc(number, data, federation=federation_name(eng), scope=scope)
+    doc = by_org_doc(number, data, federation=federation_name(eng), scope=scope)
     _show(doc, chosen, out, eng)
 
 
@@ -546,7 +549,7 @@ def by_county_cmd(
     out: Path | None = OutOption,
 ) -> None:
     """各区县的年度主要数据，一个区县一行，末行全市合计（不论本人所在区县）. Example: unioncli report by-county 2024"""
-    from unioncli.cli import report_formats as rf
+    from unioncli.cli.report_formats.reports import by_county_doc
     from unioncli.services.report import by_county, by_county_totals, federation_name
 
     chosen = choose_format(fmt, out)
@@ -557,7 +560,7 @@ def by_county_cmd(
         payload = {"year": number, "counties": data, "total": by_county_totals(data)}
         _emit(_json(payload), out)
         return
-    doc = rf.by_county_doc(number, data, by_county_totals(data), federation=federation_name(eng))
+    doc = by_county_doc(number, data, by_county_totals(data), federation=federation_name(eng))
     _show(doc, chosen, out, eng)
 
 
@@ -572,7 +575,8 @@ def trend_cmd(
     fmt: TrendFormat = typer.Option(TrendFormat.table, "--format", "-f", help="table|csv|json"),
 ) -> None:
     """主要数据逐年走势（终端里画成条形）. Example: unioncli report trend --from 2018 --to 2024"""
-    from unioncli.cli import report_formats as rf
+    from unioncli.cli.report_formats.reports import trend_doc, trend_table
+    from unioncli.cli.report_formats.text import plain_csv, terminal_groups
     from unioncli.services.report import TREND_KEYS, federation_name, trend
 
     first, last = _year(start, "from"), _year(end, "to")
@@ -585,12 +589,12 @@ def trend_cmd(
         _emit(_json(data), None)
         return
     if fmt is TrendFormat.csv:
-        header, body = rf.trend_table(data, TREND_KEYS)
-        _emit(rf.plain_csv(header, body), None)
+        header, body = trend_table(data, TREND_KEYS)
+        _emit(plain_csv(header, body), None)
         return
     from unioncli.cli.render import grouped
 
-    doc = rf.trend_doc(
+    doc = trend_doc(
         data,
         TREND_KEYS,
         start=first,
@@ -598,7 +602,7 @@ def trend_cmd(
         federation=federation_name(eng),
         scope=scope_name or _whole(eng),
     )
-    grouped(doc.headers, doc.numeric, rf.terminal_groups(doc), title=doc.title, notes=doc.notes)
+    grouped(doc.headers, doc.numeric, terminal_groups(doc), title=doc.title, notes=doc.notes)
 
 
 @app.command("settings")
