@@ -44,7 +44,6 @@ from unioncli.config import Target, sqlite_target
 from unioncli.errors import UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_svc
-from unioncli.services import grants as grant_svc
 from unioncli.services import hardship as hardship_svc
 from unioncli.services import members as member_svc
 from unioncli.services import orgs as org_svc
@@ -52,6 +51,7 @@ from unioncli.services import report as report_svc
 from unioncli.services import stations as station_svc
 from unioncli.services.demo import FIRST_YEAR, LAST_YEAR, build
 from unioncli.services.figures import Scope
+from unioncli.services.grants import applications as gapps
 
 REGISTERS = frozenset({"members", "hardship", "aid", "grants", "stations", "orgs"})
 TODAY = date.today()
@@ -455,7 +455,7 @@ class PastStaysTrue(RuleBasedStateMachine):
             "override": REASON,
             "applied_on": on,
         }
-        self.run(lambda uow: grant_svc.apply(uow, raw))
+        self.run(lambda uow: gapps.apply(uow, raw))
 
     def _grant(self, data: st.DataObject, statuses: str) -> int | None:
         sql = f"SELECT id FROM student_grant WHERE status IN ({statuses}) ORDER BY id"
@@ -467,7 +467,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         on = self.day(data)
         ref = self._grant(data, "'applied'")
         if ref is not None:
-            self.run(lambda uow: grant_svc.approve(uow, ref, on, override=REASON))
+            self.run(lambda uow: gapps.approve(uow, ref, on, override=REASON))
 
     @precondition(lambda self: "grants" in self.registers)
     @rule(data=st.data())
@@ -475,7 +475,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         on = self.day(data)
         ref = self._grant(data, "'approved'")
         if ref is not None:
-            self.run(lambda uow: grant_svc.pay(uow, ref, on))
+            self.run(lambda uow: gapps.pay(uow, ref, on))
 
     @precondition(lambda self: "grants" in self.registers)
     @rule(data=st.data(), action=st.sampled_from(["reject", "withdraw"]))
@@ -484,7 +484,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         ref = self._grant(data, "'applied', 'approved'")
         if ref is None:
             return
-        service = getattr(grant_svc, action)
+        service = getattr(gapps, action)
         self.run(lambda uow: service(uow, ref, REASON, on=on))
 
     # -- stations --
