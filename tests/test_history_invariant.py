@@ -48,10 +48,14 @@ from unioncli.services import hardship as hardship_svc
 from unioncli.services import members as member_svc
 from unioncli.services import orgs as org_svc
 from unioncli.services import report as report_svc
-from unioncli.services import stations as station_svc
 from unioncli.services.demo import FIRST_YEAR, LAST_YEAR, build
 from unioncli.services.figures import Scope
 from unioncli.services.grants import applications as gapps
+from unioncli.services.stations import logs as slogs
+from unioncli.services.stations import ratings as sratings
+from unioncli.services.stations import register as sregister
+from unioncli.services.stations import rules as srules
+from unioncli.services.stations import status as sstatus
 
 REGISTERS = frozenset({"members", "hardship", "aid", "grants", "stations", "orgs"})
 TODAY = date.today()
@@ -500,19 +504,19 @@ class PastStaysTrue(RuleBasedStateMachine):
         raw = {"name": f"测试驿站{next(self.serial)}", "opened": on, "township": town}
         if county is not None:
             raw["county"] = county
-        self.run(lambda uow: station_svc.add_station(uow, raw))
+        self.run(lambda uow: sregister.add_station(uow, raw))
 
     @precondition(lambda self: "stations" in self.registers)
-    @rule(data=st.data(), action=st.sampled_from(sorted(station_svc.TRANSITIONS)))
+    @rule(data=st.data(), action=st.sampled_from(sorted(srules.TRANSITIONS)))
     def station_change(self, data: st.DataObject, action: str) -> None:
         """suspend, close, reopen."""
         on = self.day(data)
-        allowed = ", ".join(f"'{s.value}'" for s in station_svc.TRANSITIONS[action][0])
+        allowed = ", ".join(f"'{s.value}'" for s in srules.TRANSITIONS[action][0])
         ref = self.pick(
             data, f"SELECT code FROM station WHERE status IN ({allowed}) ORDER BY id", "station"
         )
         if ref is not None:
-            self.run(lambda uow: station_svc.change_status(uow, ref, action, on, REASON))
+            self.run(lambda uow: sstatus.change_status(uow, ref, action, on, REASON))
 
     STATIONS = "SELECT code FROM station ORDER BY id"
 
@@ -525,7 +529,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         on = self.day(data)
         ref = self.pick(data, self.STATIONS, "station")
         if ref is not None:  # the clock's year: later than every recorded year
-            self.run(lambda uow: station_svc.rate(uow, ref, on.year, rating, on))
+            self.run(lambda uow: sratings.rate(uow, ref, on.year, rating, on))
 
     @precondition(lambda self: "stations" in self.registers)
     @rule(data=st.data(), visits=st.integers(0, 500), activities=st.integers(0, 5))
@@ -535,7 +539,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         replace = data.draw(st.booleans(), "replace")
         if ref is not None:
             self.run(
-                lambda uow: station_svc.log_month(
+                lambda uow: slogs.log_month(
                     uow, ref, f"{on:%Y-%m}", visits, activities, replace=replace
                 )
             )

@@ -230,8 +230,8 @@ def _read_settings(year: str) -> Any:
     from unioncli.db.read import reading
     from unioncli.views.grants import round_settings
 
-    with reading(state.target()) as r:
-        return round_settings(r, year)
+    with reading(state.target()) as reader:
+        return round_settings(reader, year)
 
 
 @app.command("budget")
@@ -491,8 +491,8 @@ def list_grants(
         org=org,
         county=state.county,
     )
-    with reading(state.target()) as r:
-        page = view(r, flt, limit=limit_of(limit, all_rows))
+    with reading(state.target()) as reader:
+        page = view(reader, flt, limit=limit_of(limit, all_rows))
     if page.rows or fmt != Format.table:
         reveal(show_id, reason, "grant.list", [r.id for r in page.rows])
     mask_id, _ = masker(show_id)
@@ -537,8 +537,8 @@ def show(
     from unioncli.db.read import reading
     from unioncli.views.grants import show as view
 
-    with reading(state.target()) as r:
-        v = view(r, grant)
+    with reading(state.target()) as reader:
+        v = view(reader, grant)
     reveal(show_id, reason, "grant.show", [v.id])
     mask_id, _ = masker(show_id)
     data = asdict(v)
@@ -615,8 +615,8 @@ def round_(year: str = YearArg, fmt: Format = FormatOption) -> None:
     from unioncli.db.read import reading
     from unioncli.views.grants import round_summary
 
-    with reading(state.target()) as r:
-        summary = round_summary(r, year)
+    with reading(state.target()) as reader:
+        summary = round_summary(reader, year)
     data = asdict(summary)
     if fmt == Format.json:
         dump_json(data)
@@ -693,8 +693,8 @@ def notice(year: str = YearArg, fmt: Format = FormatOption) -> None:
     from unioncli.db.read import reading
     from unioncli.views.grants import notice as view
 
-    with reading(state.target()) as r:
-        found = view(r, year, county=state.county)
+    with reading(state.target()) as reader:
+        found = view(reader, year, county=state.county)
     f = i18n.field_label
     cols = [
         Column("no", i18n.t("grant.cli.seq"), justify="right"),
