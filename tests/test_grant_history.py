@@ -20,9 +20,10 @@ from unioncli.dates import today
 from unioncli.db.uow import UnitOfWork
 from unioncli.errors import InvalidValue
 from unioncli.ids import make_id_number
-from unioncli.services import grants as gs
 from unioncli.services import report
 from unioncli.services.figures import Scope
+from unioncli.services.grants import figures as gfigures
+from unioncli.services.grants import rules as grules
 
 ORG1, ORG2 = "城关镇第一小学工会", "河西镇人民医院工会"
 HEAD = make_id_number("230125", date(1975, 3, 4), 5, "male")  # heads a hardship file (ORG1)
@@ -136,10 +137,10 @@ def county(cli: Any, ledger: Target) -> Target:
 
 
 def figures(target: Target, year: int, scope: Scope | None = None) -> dict[str, Any]:
-    """The report's grants.* and services/grants.year_figures, which must agree."""
+    """The report's grants.* and services/grants/figures.year_figures, which must agree."""
     rep = report.year_report(target, year, scope)
     with UnitOfWork(target) as uow:
-        fig = gs.year_figures(uow.session, year, scope)
+        fig = gfigures.year_figures(uow.session, year, scope)
     assert (rep["grants.students"], rep["grants.amount_fen"]) == (fig.students, fig.amount_fen)
     return {k: v for k, v in rep.items() if k.startswith("grants.")}
 
@@ -339,7 +340,7 @@ def test_parse_checks_every_date_of_the_history() -> None:
         "amount": "4000",
     }
     with pytest.raises(InvalidValue) as exc:
-        gs.parse_grant_fields(
+        grules.parse_grant_fields(
             raw | {"status": "撤回", "approved_on": "2023-08-05", "decided_on": "2023-08-01"}
         )
     assert (exc.value.field, exc.value.reason) == ("decided_on", "grant.date_before")

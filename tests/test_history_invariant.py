@@ -44,15 +44,19 @@ from unioncli.config import Target, sqlite_target
 from unioncli.errors import UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_svc
-from unioncli.services import grants as grant_svc
 from unioncli.services import hardship as hardship_svc
 from unioncli.services import members as member_svc
 from unioncli.services import orgs as org_svc
 from unioncli.services import report as report_svc
-from unioncli.services import stations as station_svc
 from unioncli.services.demo.builder import build
 from unioncli.services.demo.common import FIRST_YEAR, LAST_YEAR
 from unioncli.services.figures import Scope
+from unioncli.services.grants import applications as gapps
+from unioncli.services.stations import logs as slogs
+from unioncli.services.stations import ratings as sratings
+from unioncli.services.stations import register as sregister
+from unioncli.services.stations import rules as srules
+from unioncli.services.stations import status as sstatus
 
 REGISTERS = frozenset({"members", "hardship", "aid", "grants", "stations", "orgs"})
 TODAY = date.today()
@@ -456,7 +460,7 @@ class PastStaysTrue(RuleBasedStateMachine):
             "override": REASON,
             "applied_on": on,
         }
-        self.run(lambda uow: grant_svc.apply(uow, raw))
+        self.run(lambda uow: gapps.apply(uow, raw))
 
     def _grant(self, data: st.DataObject, statuses: str) -> int | None:
         sql = f"SELECT id FROM student_grant WHERE status IN ({statuses}) ORDER BY id"
@@ -468,7 +472,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         on = self.day(data)
         ref = self._grant(data, "'applied'")
         if ref is not None:
-            self.run(lambda uow: grant_svc.approve(uow, ref, on, override=REASON))
+            self.run(lambda uow: gapps.approve(uow, ref, on, override=REASON))
 
     @precondition(lambda self: "grants" in self.registers)
     @rule(data=st.data())
@@ -476,7 +480,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         on = self.day(data)
         ref = self._grant(data, "'approved'")
         if ref is not None:
-            self.run(lambda uow: grant_svc.pay(uow, ref, on))
+            self.run(lambda uow: gapps.pay(uow, ref, on))
 
     @precondition(lambda self: "grants" in self.registers)
     @rule(data=st.data(), action=st.sampled_from(["reject", "withdraw"]))
@@ -485,7 +489,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         ref = self._grant(data, "'applied', 'approved'")
         if ref is None:
             return
-        service = getattr(grant_svc, action)
+        service = getattr(gapps, action)
         self.run(lambda uow: service(uow, ref, REASON, on=on))
 
     # -- stations --
@@ -501,19 +505,19 @@ class PastStaysTrue(RuleBasedStateMachine):
         raw = {"name": f"测试驿站{next(self.serial)}", "opened": on, "township": town}
         if county is not None:
             raw["county"] = county
-        self.run(lambda uow: station_svc.add_station(uow, raw))
+        self.run(lambda uow: sregister.add_station(uow, raw))
 
     @precondition(lambda self: "stations" in self.registers)
-    @rule(data=st.data(), action=st.sampled_from(sorted(station_svc.TRANSITIONS)))
+    @rule(data=st.data(), action=st.sampled_from(sorted(srules.TRANSITIONS)))
     def station_change(self, data: st.DataObject, action: str) -> None:
         """suspend, close, reopen."""
         on = self.day(data)
-        allowed = ", ".join(f"'{s.value}'" for s in station_svc.TRANSITIONS[action][0])
+        allowed = ", ".join(f"'{s.value}'" for s in srules.TRANSITIONS[action][0])
         ref = self.pick(
             data, f"SELECT code FROM station WHERE status IN ({allowed}) ORDER BY id", "station"
         )
         if ref is not None:
-            self.run(lambda uow: station_svc.change_status(uow, ref, action, on, REASON))
+            self.run(lambda uow: sstatus.change_status(uow, ref, action, on, REASON))
 
     STATIONS = "SELECT code FROM station ORDER BY id"
 
@@ -526,7 +530,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         on = self.day(data)
         ref = self.pick(data, self.STATIONS, "station")
         if ref is not None:  # the clock's year: later than every recorded year
-            self.run(lambda uow: station_svc.rate(uow, ref, on.year, rating, on))
+            self.run(lambda uow: sratings.rate(uow, ref, on.year, rating, on))
 
     @precondition(lambda self: "stations" in self.registers)
     @rule(data=st.data(), visits=st.integers(0, 500), activities=st.integers(0, 5))
@@ -536,7 +540,7 @@ class PastStaysTrue(RuleBasedStateMachine):
         replace = data.draw(st.booleans(), "replace")
         if ref is not None:
             self.run(
-                lambda uow: station_svc.log_month(
+                lambda uow: slogs.log_month(
                     uow, ref, f"{on:%Y-%m}", visits, activities, replace=replace
                 )
             )

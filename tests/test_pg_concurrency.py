@@ -46,8 +46,10 @@ from unioncli.db.uow import UnitOfWork
 from unioncli.errors import Conflict, UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_service
-from unioncli.services import grants, hardship, members, stations
+from unioncli.services import hardship, members
+from unioncli.services.grants import applications as grants
 from unioncli.services.orgs import add_org
+from unioncli.services.stations import register as stations
 
 ORG_A = "道里区第一小学工会"  # a union of one county
 ORG_B = "松北区人民医院工会"  # a union of another

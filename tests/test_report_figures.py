@@ -751,7 +751,8 @@ def test_demo_ledger_matches_independent_count(demo: Engine, demo_ledger: Demo) 
 
 def test_registers_own_figures_agree_with_the_report(demo: Engine, hand: Hand) -> None:
     """The report sums grants and stations in its own SQL: the registers' functions agree."""
-    from unioncli.services import grants, stations
+    from unioncli.services.grants import figures as grants
+    from unioncli.services.stations import figures as stations
 
     for engine, towns, orgs in (
         (demo, ("城关镇", "河西镇"), (1, 2, 3)),

@@ -14,8 +14,9 @@ from unioncli.config import Target
 from unioncli.db import migrate
 from unioncli.db.uow import UnitOfWork
 from unioncli.errors import ExitCode
-from unioncli.services import stations as st
 from unioncli.services.report import year_report
+from unioncli.services.stations import figures as sfigures
+from unioncli.services.stations import register as sregister
 
 YEARS = range(2017, 2027)
 # every scope a report takes: the whole ledger, a township, a county, a union (stations left out)
@@ -120,7 +121,7 @@ def test_a_station_suspended_in_2019_and_reopened_in_2020(county: Any, ledger: T
     with UnitOfWork(ledger) as uow:
         for year in (2018, 2019, 2020):
             for town in (None, "城关镇", "河西镇"):
-                own = st.year_figures(uow.session, year, town)
+                own = sfigures.year_figures(uow.session, year, town)
                 rep = year_report(ledger, year, None if town is None else _town(town))
                 assert own == {k: v for k, v in rep.items() if k.startswith("stations.")}
 
@@ -188,7 +189,7 @@ def test_a_new_opening_date_moves_the_opening_event(county: Any, ledger: Target)
 
 def test_a_station_added_as_closed_has_both_events(ledger: Target) -> None:
     with UnitOfWork(ledger) as uow:
-        st.add_station(uow, {"code": "ZD-X", "name": "旧驿站", "opened": "2016-01-01",
+        sregister.add_station(uow, {"code": "ZD-X", "name": "旧驿站", "opened": "2016-01-01",
                              "status": "撤销", "closed": "2019-01-01"})  # fmt: skip
         uow.commit()
     assert events(ledger, "ZD-X") == [("2016-01-01", "open", None), ("2019-01-01", "closed", None)]

@@ -15,7 +15,8 @@ from unioncli.db.uow import UnitOfWork
 from unioncli.errors import Conflict, ExitCode, InvalidValue, MissingFields
 from unioncli.models import AuditEntry
 from unioncli.models.station import Station, StationLog, StationRatingEntry
-from unioncli.services import stations as st
+from unioncli.services.stations import figures as sfigures
+from unioncli.services.stations import rules as srules
 
 FULL = "饮水、桌椅、应急药箱、手机充电"
 
@@ -201,12 +202,14 @@ def test_log_month_must_be_within_opening_and_closing(two: Any, ledger: Target) 
 
 def test_check_log_month_is_the_rule_imports_use(two: Any, ledger: Target) -> None:
     with UnitOfWork(ledger) as uow:
-        info = st.resolve_station(uow.session, "zd0001")
-        st.check_log_month(info, date(2018, 6, 1))
+        info = srules.resolve_station(uow.session, "zd0001")
+        srules.check_log_month(info, date(2018, 6, 1))
         with pytest.raises(Conflict):
-            st.check_log_month(info, date(2018, 5, 1))
-        assert st.resolve_station(uow.session, None, "河西镇环卫驿站").code == "ZD0002"
-    fields = st.parse_log_fields({"name": "河西镇环卫驿站", "month": "2021/3", "visits": "1,234"})
+            srules.check_log_month(info, date(2018, 5, 1))
+        assert srules.resolve_station(uow.session, None, "河西镇环卫驿站").code == "ZD0002"
+    fields = srules.parse_log_fields(
+        {"name": "河西镇环卫驿站", "month": "2021/3", "visits": "1,234"}
+    )
     assert fields == {
         "code": None,
         "name": "河西镇环卫驿站",
@@ -215,9 +218,9 @@ def test_check_log_month_is_the_rule_imports_use(two: Any, ledger: Target) -> No
         "activities": 0,
     }
     with pytest.raises(MissingFields):
-        st.parse_log_fields({"month": "2021-03", "visits": "3"})
+        srules.parse_log_fields({"month": "2021-03", "visits": "3"})
     with pytest.raises(InvalidValue):
-        st.parse_log_fields({"code": "ZD0001", "month": "2021-03", "visits": "2.5"})
+        srules.parse_log_fields({"code": "ZD0001", "month": "2021-03", "visits": "2.5"})
 
 
 def test_second_entry_for_a_month_needs_replace_which_is_audited(two: Any, ledger: Target) -> None:
@@ -272,13 +275,13 @@ def test_ledger_totals_are_the_sum_of_the_monthly_entries(two: Any, ledger: Targ
     assert "540" in table.stdout and "合计" in table.stdout
 
     with UnitOfWork(ledger) as uow:
-        fig = st.year_figures(uow.session, 2020)
+        fig = sfigures.year_figures(uow.session, 2020)
     assert (fig["stations.visits"], fig["stations.activities"]) == (540, 3)
     # a corrected month moves the yearly figure by exactly the correction
     two("station", "log", "ZD0002", "--month", "2020-03", "--visits", "45", "--replace")
     with UnitOfWork(ledger) as uow:
-        assert st.year_figures(uow.session, 2020)["stations.visits"] == 545
-        assert st.year_figures(uow.session, 2021)["stations.visits"] == 5000
+        assert sfigures.year_figures(uow.session, 2020)["stations.visits"] == 545
+        assert sfigures.year_figures(uow.session, 2021)["stations.visits"] == 5000
 
 
 def test_year_figures_count_opened_open_at_end_and_rated(two: Any, ledger: Target) -> None:
@@ -293,8 +296,8 @@ def test_year_figures_count_opened_open_at_end_and_rated(two: Any, ledger: Targe
     ]:
         assert two("station", "rate", code, "--year", year, "--rating", rating).exit_code == 0
     with UnitOfWork(ledger) as uow:
-        f2020 = st.year_figures(uow.session, 2020)
-        f2021 = st.year_figures(uow.session, 2021)
+        f2020 = sfigures.year_figures(uow.session, 2020)
+        f2021 = sfigures.year_figures(uow.session, 2021)
     assert f2020["stations.opened"] == 2
     assert f2020["stations.open_end"] == 3  # a suspended station still counts; none closed yet
     assert f2020["stations.rated"] == {"demonstration": 1, "standard": 1}
@@ -422,7 +425,7 @@ def test_list_by_township_with_marks_and_filters(two: Any) -> None:
 
 
 def test_parse_station_fields_for_imports() -> None:
-    out = st.parse_station_fields(
+    out = srules.parse_station_fields(
         {
             "name": "北街驿站",
             "opened": "2019年5月1日",
@@ -442,8 +445,8 @@ def test_parse_station_fields_for_imports() -> None:
     assert (out["status"], out["closed_on"]) == ("closed", date(2022, 1, 31))
     assert out["code"] is None and out["has_premises"] is True
     with pytest.raises(MissingFields):
-        st.parse_station_fields({"name": "北街驿站"})
+        srules.parse_station_fields({"name": "北街驿站"})
     with pytest.raises(InvalidValue):  # a rating needs its year
-        st.parse_station_fields({"name": "北街驿站", "opened": "2019-05-01", "rating": "达标"})
+        srules.parse_station_fields({"name": "北街驿站", "opened": "2019-05-01", "rating": "达标"})
     with pytest.raises(InvalidValue):  # closed without a date
-        st.parse_station_fields({"name": "北街驿站", "opened": "2019-05-01", "status": "撤销"})
+        srules.parse_station_fields({"name": "北街驿站", "opened": "2019-05-01", "status": "撤销"})

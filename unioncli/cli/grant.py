@@ -15,10 +15,10 @@ from unioncli.cli.common import (
     LimitOption,
     ReasonOption,
     ShowIdOption,
+    limit_of,
     list_when_bare,
     masker,
     reveal,
-    showing,
     state,
     uow,
 )
@@ -207,19 +207,31 @@ def standards(
 ) -> None:
     """资助标准：查看，或按学段设置（家长在档 / 不在档）. Example: unioncli grant standards 2024 --level 本科 --on-file 5000 --off-file 3000"""
     from unioncli.errors import UsageError
-    from unioncli.services import grants as service
 
-    with uow() as work:
-        if clear:
-            if on_file is not None or off_file is not None:
-                raise UsageError("grant.standards_both")
-            settings = service.clear_standards(work, year, level)
-        elif level is not None or on_file is not None or off_file is not None:
-            settings = service.set_standards(work, year, level, on_file=on_file, off_file=off_file)
-        else:
-            settings = service.round_settings(work, year)
-        work.commit()
+    if clear or level is not None or on_file is not None or off_file is not None:
+        from unioncli.services.grants import settings as service
+
+        with uow() as work:
+            if clear:
+                if on_file is not None or off_file is not None:
+                    raise UsageError("grant.standards_both")
+                settings = service.clear_standards(work, year, level)
+            else:
+                settings = service.set_standards(
+                    work, year, level, on_file=on_file, off_file=off_file
+                )
+            work.commit()
+    else:
+        settings = _read_settings(year)
     _print_settings(settings, fmt)
+
+
+def _read_settings(year: str) -> Any:
+    from unioncli.db.read import reading
+    from unioncli.views.grants import round_settings
+
+    with reading(state.target()) as reader:
+        return round_settings(reader, year)
 
 
 @app.command("budget")
@@ -231,16 +243,17 @@ def budget(
     """年度预算：查看、设置或取消（批准总额不得超过预算）. Example: unioncli grant budget 2024 123万元"""
     from unioncli.cli.render import line
     from unioncli.errors import UsageError
-    from unioncli.services import grants as service
 
     if none and amount is not None:
         raise UsageError("grant.budget_what")
-    with uow() as work:
-        if none or amount is not None:
-            settings = service.set_budget(work, year, amount)
-        else:
-            settings = service.round_settings(work, year)
-        work.commit()
+    if none or amount is not None:
+        from unioncli.services.grants.settings import set_budget
+
+        with uow() as work:
+            settings = set_budget(work, year, amount)
+            work.commit()
+    else:
+        settings = _read_settings(year)
     line(_budget_line(settings))
 
 
@@ -276,7 +289,7 @@ def apply(
 ) -> None:
     """登记助学申请（核对资格、每人每年一次、标准金额）. Example: unioncli grant apply 张小明 --id 230125199201010114 --parent-id 230125199001012350 --level 本科 --school 东北林业大学 --year 2024"""
     from unioncli.cli.render import line
-    from unioncli.services.grants import apply as service
+    from unioncli.services.grants.applications import apply as service
 
     raw = {
         "student_name": student_name,
@@ -326,7 +339,7 @@ def approve(
 ) -> None:
     """批准助学申请（再次核对资格；不得超出年度预算）. Example: unioncli grant approve 12 13 --date 2024-08-10"""
     from unioncli.cli.render import line
-    from unioncli.services.grants import approve as service
+    from unioncli.services.grants.applications import approve as service
 
     with uow() as work:
         views = [service(work, ref, on, override=override) for ref in grants]
@@ -354,7 +367,7 @@ def reject(
 ) -> None:
     """不予资助（须写原因；已发放的不能）. Example: unioncli grant reject 12 --reason 已获军校资助"""
     from unioncli.cli.render import line
-    from unioncli.services.grants import reject as service
+    from unioncli.services.grants.applications import reject as service
 
     with uow() as work:
         v = service(work, grant, reason, on)
@@ -370,7 +383,7 @@ def withdraw(
 ) -> None:
     """撤回助学申请（已发放的不能）. Example: unioncli grant withdraw 12 --reason 家长申请撤回"""
     from unioncli.cli.render import line
-    from unioncli.services.grants import withdraw as service
+    from unioncli.services.grants.applications import withdraw as service
 
     with uow() as work:
         v = service(work, grant, reason, on)
@@ -385,7 +398,7 @@ def pay(
 ) -> None:
     """发放已批准的助学金（发放日期在资助年度内或之后）. Example: unioncli grant pay 12 13 --date 2024-09-01"""
     from unioncli.cli.render import line
-    from unioncli.services.grants import pay as service
+    from unioncli.services.grants.applications import pay as service
 
     with uow() as work:
         views = [service(work, ref, on) for ref in grants]
@@ -465,9 +478,10 @@ def list_grants(
     reason: str | None = ReasonOption,
 ) -> None:
     """列出助学申请，表尾合计人数和金额. Example: unioncli grant list --year 2024 --status 已发放"""
-    from unioncli.cli.render import line, rows
-    from unioncli.services.grants import GrantFilter
-    from unioncli.services.grants import list_grants as service
+    from unioncli.cli.render import listing
+    from unioncli.db.read import reading
+    from unioncli.views.grants import GrantFilter
+    from unioncli.views.grants import list_grants as view
 
     flt = GrantFilter(
         year=year,
@@ -477,12 +491,10 @@ def list_grants(
         org=org,
         county=state.county,
     )
-    with uow() as work:
-        page = service(work, flt, limit=None if all_rows else limit)
-    if not page.rows and fmt == Format.table:
-        line(i18n.t("grant.cli.none"))
-        return
-    reveal(show_id, reason, "grant.list", [r.id for r in page.rows])
+    with reading(state.target()) as reader:
+        page = view(reader, flt, limit=limit_of(limit, all_rows))
+    if page.rows or fmt != Format.table:
+        reveal(show_id, reason, "grant.list", [r.id for r in page.rows])
     mask_id, _ = masker(show_id)
     data = []
     for r in page.rows:
@@ -490,19 +502,22 @@ def list_grants(
         d["student_id_number"] = mask_id(r.student_id_number)
         d["parent_id_number"] = mask_id(r.parent_id_number)
         data.append(d)
-    footer = None
-    if fmt == Format.table:
-        t = page.totals
-        footer = i18n.t(
-            "grant.cli.totals",
-            count=t.count,
-            amount=_money(t.amount_fen),
-            granted=t.granted_count,
-            granted_amount=_money(t.granted_fen),
-        )
-        if len(page.rows) < page.total:
-            footer += "\n" + showing(len(page.rows), page.total)
-    rows(_list_columns(fmt), data, fmt.value, footer=footer)
+    t = page.totals
+    totals = i18n.t(
+        "grant.cli.totals",
+        count=t.count,
+        amount=_money(t.amount_fen),
+        granted=t.granted_count,
+        granted_amount=_money(t.granted_fen),
+    )
+    listing(
+        _list_columns(fmt),
+        data,
+        fmt.value,
+        total=page.total if len(page.rows) < page.total else None,
+        empty=i18n.t("grant.cli.none"),
+        notes=[totals],
+    )
 
 
 def _history(v: Any) -> str:
@@ -519,10 +534,11 @@ def show(
 ) -> None:
     """查看一份助学申请：学生、家长、资助依据、金额、日期. Example: unioncli grant show 12"""
     from unioncli.cli.render import dump_json, record
-    from unioncli.services.grants import show as service
+    from unioncli.db.read import reading
+    from unioncli.views.grants import show as view
 
-    with uow() as work:
-        v = service(work, grant)
+    with reading(state.target()) as reader:
+        v = view(reader, grant)
     reveal(show_id, reason, "grant.show", [v.id])
     mask_id, _ = masker(show_id)
     data = asdict(v)
@@ -596,10 +612,11 @@ def _cell(cell: dict[str, int]) -> str:
 def round_(year: str = YearArg, fmt: Format = FormatOption) -> None:
     """一年的助学：按学段的申请、批准、发放、不予资助、撤回人数和金额，预算已用与剩余. Example: unioncli grant round 2024"""
     from unioncli.cli.render import Column, dump_json, line, rows
-    from unioncli.services.grants import round_summary
+    from unioncli.db.read import reading
+    from unioncli.views.grants import round_summary
 
-    with uow() as work:
-        summary = round_summary(work, year)
+    with reading(state.target()) as reader:
+        summary = round_summary(reader, year)
     data = asdict(summary)
     if fmt == Format.json:
         dump_json(data)
@@ -673,10 +690,11 @@ def _level_or_total(code: str) -> str:
 def notice(year: str = YearArg, fmt: Format = FormatOption) -> None:
     """公示名单：学生姓名、学段、金额（不含身份证号等其他信息）. Example: unioncli grant notice 2024"""
     from unioncli.cli.render import Column, line, rows
-    from unioncli.services.grants import notice as service
+    from unioncli.db.read import reading
+    from unioncli.views.grants import notice as view
 
-    with uow() as work:
-        found = service(work, year, county=state.county)
+    with reading(state.target()) as reader:
+        found = view(reader, year, county=state.county)
     f = i18n.field_label
     cols = [
         Column("no", i18n.t("grant.cli.seq"), justify="right"),

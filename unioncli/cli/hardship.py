@@ -324,7 +324,7 @@ def show(
         HardshipCategory,
         HardshipCause,
     )
-    from unioncli.services.grants import grants_of_parents
+    from unioncli.services.grants.applications import grants_of_parents
     from unioncli.services.hardship import show_file
 
     with uow() as work:

@@ -187,7 +187,7 @@ def show(
         MemberStatus,
         PoliticalStatus,
     )
-    from unioncli.services.grants import grants_of_parents
+    from unioncli.services.grants.applications import grants_of_parents
     from unioncli.services.hardship import files_headed_by
     from unioncli.services.members import show as service
 

@@ -9,10 +9,13 @@ import typer
 
 from unioncli import i18n
 from unioncli.cli.common import (
+    AllOption,
     Format,
     FormatOption,
+    LimitOption,
     ReasonOption,
     ShowIdOption,
+    limit_of,
     list_when_bare,
     masker,
     reveal,
@@ -184,7 +187,7 @@ def add(
 ) -> None:
     """登记服务站点. Example: unioncli station add ZD0001 城关镇爱心驿站 --opened 2018-06-01 --township 城关镇 --facilities 饮水、桌椅、应急药箱、手机充电"""
     from unioncli.cli.render import line
-    from unioncli.services.stations import add_station
+    from unioncli.services.stations.register import add_station
 
     raw = _raw(
         code=code,
@@ -248,7 +251,7 @@ def update(
 ) -> None:
     """修改站点信息（空项不改；状态用 suspend/close/reopen）. Example: unioncli station update ZD0001 --sign --rules --facilities 饮水、桌椅、应急药箱、手机充电、无线网络"""
     from unioncli.cli.render import line
-    from unioncli.services.stations import update_station
+    from unioncli.services.stations.register import update_station
 
     raw = _raw(
         code=code,
@@ -286,11 +289,12 @@ def show(
 ) -> None:
     """查看站点、状态变动、历年评级、最近 12 个月服务台账和达标检查. Example: unioncli station show ZD0001"""
     from unioncli.cli.render import Column, dump_json, line, record, rows
+    from unioncli.db.read import reading
     from unioncli.enums import BuildModel, Facility, StationRating, StationStatus
-    from unioncli.services.stations import show as service
+    from unioncli.views.stations import show as view
 
-    with uow() as work:
-        v = service(work, ref)
+    with reading(state.target()) as reader:
+        v = view(reader, ref)
     reveal(show_id, reason, "station.show", [v.id])
     _, mask_phone = masker(show_id)
     phone = mask_phone(v.phone) if v.phone and v.phone.isdigit() and len(v.phone) == 11 else v.phone
@@ -391,12 +395,15 @@ def list_cmd(
     rating_year: str | None = typer.Option(
         None, "--rating-year", help="按该年度的评级显示和筛选（默认最近一次评级）"
     ),
+    limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
 ) -> None:
     """按乡镇列出站点及设施标记. Example: unioncli station list --township 城关镇 --format json"""
-    from unioncli.cli.render import Column, dump_json, line, rows
+    from unioncli.cli.render import Column, dump_json, listing
+    from unioncli.db.read import reading
     from unioncli.enums import StationRating
-    from unioncli.services.stations import StationFilter, list_stations
+    from unioncli.views.stations import StationFilter, list_stations
 
     flt = StationFilter(
         township=township,
@@ -405,8 +412,9 @@ def list_cmd(
         rating_year=rating_year,
         county=state.county,
     )
-    with uow() as work:
-        found = list_stations(work, flt)
+    with reading(state.target()) as reader:
+        page = list_stations(reader, flt, limit=limit_of(limit, all_rows))
+    found = page.rows
     # the county only where there are counties: a county's own ledger lists as it did
     with_county = any(r.county for r in found)
     if fmt == Format.json:
@@ -436,9 +444,6 @@ def list_cmd(
                 for r in found
             ]
         )
-        return
-    if not found and fmt == Format.table:
-        line(i18n.t("station.none"))
         return
 
     def rating_text(r: Any) -> str:
@@ -471,20 +476,26 @@ def list_cmd(
         Column("rating", f("rating")),
     ]
     used = {c for r in found for c in r.facilities}
-    footer = (
-        i18n.t("station.count_in", county=state.county, n=len(found))
+    count = (
+        i18n.t("station.count_in", county=state.county, n=page.total)
         if state.county
-        else i18n.t("station.count", n=len(found))
+        else i18n.t("station.count", n=page.total)
     )
-    if used:
-        footer += "\n" + i18n.t("station.legend", legend=_legend(used))
-    rows(columns, data, fmt.value, footer=footer if fmt == Format.table else None)
+    legend = i18n.t("station.legend", legend=_legend(used)) if used else ""
+    listing(
+        columns,
+        data,
+        fmt.value,
+        total=page.total if len(found) < page.total else None,
+        empty=i18n.t("station.none"),
+        notes=[count, legend],
+    )
 
 
 def _change(action: str, ref: str, on: str, reason: str | None) -> None:
     from unioncli.cli.render import line
     from unioncli.enums import StationStatus
-    from unioncli.services.stations import change_status
+    from unioncli.services.stations.status import change_status
 
     with uow() as work:
         view = change_status(work, ref, action, on, reason)
@@ -538,11 +549,12 @@ def check_cmd(
 ) -> None:
     """达标检查：各站点缺少哪些建设标准项. Example: unioncli station check ZD0001"""
     from unioncli.cli.render import Column, line, note, rows
+    from unioncli.db.read import reading
     from unioncli.enums import StationRating
-    from unioncli.services.stations import check
+    from unioncli.views.stations import check
 
-    with uow() as work:
-        results = check(work, ref, county=state.county)
+    with reading(state.target()) as reader:
+        results = check(reader, ref, county=state.county)
     data = []
     for c in results:
         d = asdict(c)
@@ -611,7 +623,7 @@ def rate(
     """评定站点某年度的评级（同一年度再评即替换，降级和取消也是评级）. Example: unioncli station rate ZD0001 --year 2023 --rating 示范"""
     from unioncli.cli.render import line
     from unioncli.enums import StationRating
-    from unioncli.services.stations import rate as service
+    from unioncli.services.stations.ratings import rate as service
 
     with uow() as work:
         r = service(work, ref, year, rating, on)
@@ -637,7 +649,7 @@ def log(
 ) -> None:
     """登记站点某月的服务台账. Example: unioncli station log ZD0001 --month 2018-06 --visits 320 --activities 2"""
     from unioncli.cli.render import line
-    from unioncli.services.stations import log_month
+    from unioncli.services.stations.logs import log_month
 
     with uow() as work:
         r = log_month(work, ref, month, visits, activities, replace=replace)
@@ -669,11 +681,12 @@ def ledger_cmd(
 ) -> None:
     """服务台账汇总（按站点、乡镇或月份），含合计. Example: unioncli station ledger --year 2023 --by township"""
     from unioncli.cli.render import Column, dump_json, rows
-    from unioncli.services.stations import ledger
+    from unioncli.db.read import reading
+    from unioncli.views.stations import ledger
 
-    with uow() as work:
+    with reading(state.target()) as reader:
         result = ledger(
-            work.session,
+            reader,
             year=year,
             township=township,
             station=station,

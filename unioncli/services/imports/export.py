@@ -45,7 +45,7 @@ from unioncli.ids import mask_id, mask_phone
 from unioncli.models import Member, Org, Person, metadata
 from unioncli.services.audit import record_reveal
 from unioncli.services.figures import county_name, orgs_in_county
-from unioncli.services.grants import grants_in_county
+from unioncli.services.grants.figures import grants_in_county
 from unioncli.services.imports.aid import COLUMNS as AID_COLUMNS
 from unioncli.services.imports.engine import Column
 from unioncli.services.imports.grants import COLUMNS as GRANT_COLUMNS

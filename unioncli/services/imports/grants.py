@@ -22,7 +22,8 @@ from sqlalchemy import select
 from unioncli.errors import UnionCliError
 from unioncli.i18n import register
 from unioncli.models import metadata
-from unioncli.services import grants as rules
+from unioncli.services.grants import rules
+from unioncli.services.grants.plan import import_grant
 from unioncli.services.imports.engine import Column, Context, Item, Kind, describe_fields
 
 register(
@@ -116,7 +117,7 @@ class GrantImport(Kind):
 
     def _create(self, ctx: Context, item: Item) -> None:
         try:
-            _, warnings = rules.import_grant(
+            _, warnings = import_grant(
                 ctx.conn, item.parsed, timestamp=ctx.timestamp, batch_id=ctx.batch_id
             )
         except UnionCliError as exc:

@@ -21,7 +21,6 @@ from unioncli.enums import StationStatus as S
 from unioncli.errors import Conflict, InvalidValue, MissingFields, NotFound, UnionCliError
 from unioncli.i18n import register
 from unioncli.models import metadata
-from unioncli.services import stations as rules
 from unioncli.services.common import Collector, blank, clean_text
 from unioncli.services.figures import county_name
 from unioncli.services.imports.engine import (
@@ -32,6 +31,7 @@ from unioncli.services.imports.engine import (
     describe_fields,
     exists_error,
 )
+from unioncli.services.stations import rules
 
 register(
     {
