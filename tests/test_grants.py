@@ -30,8 +30,8 @@ from unioncli.ids import make_id_number
 from unioncli.models import AuditEntry, Grant, Person, metadata
 from unioncli.models.base import utcnow
 from unioncli.services import grants as gs
-from unioncli.services import hardship as hs
 from unioncli.services import members
+from unioncli.services.hardship import lifecycle as hs
 from unioncli.services.orgs import add_org
 
 ORG1 = "城关镇第一小学工会"

@@ -45,13 +45,13 @@ from unioncli.errors import UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_svc
 from unioncli.services import grants as grant_svc
-from unioncli.services import hardship as hardship_svc
 from unioncli.services import members as member_svc
 from unioncli.services import orgs as org_svc
 from unioncli.services import report as report_svc
 from unioncli.services import stations as station_svc
 from unioncli.services.demo import FIRST_YEAR, LAST_YEAR, build
 from unioncli.services.figures import Scope
+from unioncli.services.hardship import lifecycle as hardship_svc
 
 REGISTERS = frozenset({"members", "hardship", "aid", "grants", "stations", "orgs"})
 TODAY = date.today()

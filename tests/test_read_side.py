@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from demo_ledger import build_demo
 
 HEAVY = ("sqlalchemy", "sqlmodel", "alembic")
