@@ -30,7 +30,8 @@ from unioncli.services import members
 from unioncli.services.hardship import fields as file_fields
 from unioncli.services.hardship import files, household, lifecycle, low_income
 from unioncli.services.orgs import add_org
-from unioncli.views import hardship as views
+from unioncli.views.hardship import due as due_view
+from unioncli.views.hardship import files as views
 
 ORG1 = "城关镇第一小学工会"
 ORG2 = "河西镇人民医院工会"
@@ -820,7 +821,7 @@ def test_settings_set_list_and_audit(orgs: Target, cli: Any) -> None:
 
 def due(target: Target, as_of: str, **kwargs: Any) -> list[tuple[str, str, date]]:
     with reading(target) as r:
-        found = views.due(r, as_of, **kwargs)
+        found = due_view.due(r, as_of, **kwargs)
     return [(i.file_no, i.kind, i.due_on) for i in found.items]
 
 
@@ -833,12 +834,12 @@ def reviews_due(target: Target, as_of: str) -> set[str]:
 
 
 def test_add_months_keeps_month_ends() -> None:
-    assert views.add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
-    assert views.add_months(date(2022, 8, 31), 6) == date(2023, 2, 28)
-    assert views.add_months(date(2024, 2, 29), -6) == date(2023, 8, 29)
-    assert views.add_months(date(2024, 3, 15), 6) == date(2024, 9, 15)
-    assert views.add_months(date(2024, 7, 31), 6) == date(2025, 1, 31)
-    assert views.add_months(date(2024, 12, 1), -12) == date(2023, 12, 1)
+    assert due_view.add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
+    assert due_view.add_months(date(2022, 8, 31), 6) == date(2023, 2, 28)
+    assert due_view.add_months(date(2024, 2, 29), -6) == date(2023, 8, 29)
+    assert due_view.add_months(date(2024, 3, 15), 6) == date(2024, 9, 15)
+    assert due_view.add_months(date(2024, 7, 31), 6) == date(2025, 1, 31)
+    assert due_view.add_months(date(2024, 12, 1), -12) == date(2023, 12, 1)
 
 
 def test_visit_cutoff_matches_the_due_date_on_every_day() -> None:
@@ -846,9 +847,9 @@ def test_visit_cutoff_matches_the_due_date_on_every_day() -> None:
     start = date(2022, 1, 1)
     days = [start + timedelta(days=i) for i in range(3 * 366)]
     for as_of in days[200:]:
-        cutoff = views.visit_cutoff(as_of)
+        cutoff = due_view.visit_cutoff(as_of)
         for last in (cutoff - timedelta(days=1), cutoff, cutoff + timedelta(days=1)):
-            assert (views.add_months(last, 6) <= as_of) == (last <= cutoff), (as_of, last)
+            assert (due_view.add_months(last, 6) <= as_of) == (last <= cutoff), (as_of, last)
 
 
 def test_visit_due_exactly_six_months_after_the_last_visit(orgs: Target) -> None:
@@ -935,7 +936,7 @@ def test_due_kind_and_limit(orgs: Target) -> None:
     assert {k for _, k, _ in due(orgs, "2024-06-30")} == {"review", "visit"}
     assert {k for _, k, _ in due(orgs, "2024-06-30", kind="visit")} == {"visit"}
     with reading(orgs) as r:
-        found = views.due(r, "2024-06-30", limit=1)
+        found = due_view.due(r, "2024-06-30", limit=1)
     assert (len(found.items), found.total, found.reviews, found.visits) == (1, 2, 1, 1)
 
 

@@ -183,8 +183,8 @@ def list_files(
     """列出困难职工档案. Example: unioncli hardship list --status 在档 --category 深度困难 --format csv"""
     from unioncli.cli.render import Column, line, listing
     from unioncli.db.read import reading
-    from unioncli.views.hardship import FileFilter
-    from unioncli.views.hardship import list_files as view
+    from unioncli.views.hardship.files import FileFilter
+    from unioncli.views.hardship.files import list_files as view
 
     flt = FileFilter(
         org=org,
@@ -326,7 +326,7 @@ def show(
         HardshipCategory,
         HardshipCause,
     )
-    from unioncli.views.hardship import household_grants, show_file
+    from unioncli.views.hardship.files import household_grants, show_file
 
     with reading(state.target()) as db:
         v = show_file(db, ref)
@@ -666,7 +666,7 @@ def due(
     """待办：今年未复核的档案、6 个月未走访的档案，逾期最久的在前（当年新建档的档案次年起复核）. Example: unioncli hardship due --as-of 2024-12-31"""
     from unioncli.cli.render import Column, line, listing
     from unioncli.db.read import reading
-    from unioncli.views.hardship import due as view
+    from unioncli.views.hardship.due import due as view
 
     with reading(state.target()) as db:
         found = view(
@@ -726,7 +726,7 @@ def settings(
     from unioncli.cli.render import Column, line, listing
     from unioncli.db.read import reading
     from unioncli.errors import UsageError
-    from unioncli.views.hardship import low_income_lines
+    from unioncli.views.hardship.low_income import low_income_lines
 
     if (year is None) != (line_amount is None):
         raise UsageError("hardship.settings_both")
@@ -770,7 +770,7 @@ def notice(
     from unioncli.db.read import reading
     from unioncli.enums import AidKind
     from unioncli.money import format_money
-    from unioncli.views.hardship import notice as view
+    from unioncli.views.hardship.notice import notice as view
 
     with reading(state.target()) as db:
         found = view(

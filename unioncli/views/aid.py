@@ -19,7 +19,7 @@ from unioncli.i18n import register, register_fields
 from unioncli.ids import mask_id, parse_id_number, record_id
 from unioncli.services.common import blank, clean_text
 from unioncli.views import IN_COUNTY, county_param, limit_clause
-from unioncli.views.hardship import find_org_id
+from unioncli.views.hardship.common import find_org_id
 
 register_fields(
     {

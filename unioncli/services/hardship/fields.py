@@ -19,6 +19,7 @@ from unioncli.errors import InvalidValue, MissingFields
 from unioncli.ids import ResidentId, mask_id, parse_id_number, parse_mobile
 from unioncli.money import parse_money
 from unioncli.services.common import Collector, blank, clean_text, parse_name
+from unioncli.views.hardship import common as _labels  # noqa: F401 (the field labels)
 
 MAX_SECONDARY_CAUSES = 3
 MAX_HOUSEHOLD = 30

@@ -21,8 +21,8 @@ from unioncli.errors import Conflict, InvalidValue, NotFound
 from unioncli.ids import mask_id
 from unioncli.models import FamilyMember, HardshipFile, HardshipReview, Person
 from unioncli.services.hardship.fields import not_before
-from unioncli.views import hardship as views
-from unioncli.views.hardship import FileView, HeadedFile
+from unioncli.views.hardship import files as views
+from unioncli.views.hardship.files import FileView, HeadedFile
 
 Db = Session | Connection
 

@@ -25,7 +25,7 @@ from unioncli.services.hardship.files import (
 )
 from unioncli.services.hardship.rules import require_open
 from unioncli.services.people import person_fields
-from unioncli.views.hardship import FileView
+from unioncli.views.hardship.files import FileView
 
 i18n.register(
     {

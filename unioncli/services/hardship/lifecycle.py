@@ -56,7 +56,8 @@ from unioncli.services.hardship.household import (
 )
 from unioncli.services.hardship.rules import event_date, latest, require_open, snapshot
 from unioncli.services.orgs import find_org
-from unioncli.views.hardship import FileView, causes_list
+from unioncli.views.hardship.common import causes_list
+from unioncli.views.hardship.files import FileView
 
 i18n.register(
     {

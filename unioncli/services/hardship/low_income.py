@@ -14,7 +14,7 @@ from unioncli.models import LowIncomeLine
 from unioncli.models.base import utcnow
 from unioncli.money import parse_money
 from unioncli.services.common import Collector
-from unioncli.views.hardship import LineView
+from unioncli.views.hardship.low_income import LineView
 
 i18n.register(
     {
