@@ -23,16 +23,12 @@ from unioncli.cli.common import (
     state,
     uow,
 )
+from unioncli.cli.hardship_family import FileArg, family_app
 
 app = typer.Typer(
     help="困难职工帮扶档案：建档、复核、走访、退档、重新建档、待办、低保线、公示. "
     "Example: unioncli hardship due",
     no_args_is_help=False,
-)
-family_app = typer.Typer(
-    help="档案家庭成员：add / remove. Example: unioncli hardship family add KN2024-00012 "
-    '"李娜,230125199201010114,妻子,800"',
-    no_args_is_help=True,
 )
 app.add_typer(family_app, name="family")
 
@@ -59,10 +55,6 @@ i18n.register(
         "hardship.closed_msg": (
             "档案 {file_no}（{name}）已退档：{reason}，退档日期 {date}",
             "file {file_no} ({name}) closed: {reason}, on {date}",
-        ),
-        "hardship.family_count": (
-            "档案 {file_no} 现有家庭成员 {count} 人",
-            "file {file_no} now has {count} family members",
         ),
         "hardship.line_set": (
             "{year} 年低保线：每人每月 {line} 元",
@@ -120,7 +112,6 @@ i18n.register(
     }
 )
 
-FileArg = typer.Argument(..., help="档案编号（如 KN2024-00012）、#编号或户主身份证号")
 DateOption = typer.Option(None, "--date", help="日期（默认今天）")
 
 
@@ -614,39 +605,6 @@ def reopen(
         )
     )
     _warn(view)
-
-
-# --- family --------------------------------------------------------------------------------------
-
-
-@family_app.command("add")
-def family_add(
-    ref: str = FileArg,
-    spec: str = typer.Argument(..., help="“姓名,身份证号,关系[,月收入[,健康状况[,身份/学校]]]”"),
-) -> None:
-    """增加家庭成员. Example: unioncli hardship family add KN2024-00012 "李娜,230125199201010114,妻子,800,健康,城关镇小学\""""
-    from unioncli.cli.render import line
-    from unioncli.services.hardship.household import add_family_member
-
-    with uow() as work:
-        view = add_family_member(work, ref, spec)
-        work.commit()
-    line(i18n.t("hardship.family_count", file_no=view.file_no, count=len(view.family)))
-
-
-@family_app.command("remove")
-def family_remove(
-    ref: str = FileArg,
-    id_number: str = typer.Argument(..., help="家庭成员的身份证号"),
-) -> None:
-    """移除家庭成员（迁出、成家、去世）. Example: unioncli hardship family remove KN2024-00012 230125199201010114"""
-    from unioncli.cli.render import line
-    from unioncli.services.hardship.household import remove_family_member
-
-    with uow() as work:
-        view = remove_family_member(work, ref, id_number)
-        work.commit()
-    line(i18n.t("hardship.family_count", file_no=view.file_no, count=len(view.family)))
 
 
 # --- due -----------------------------------------------------------------------------------------
