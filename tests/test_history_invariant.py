@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from unioncli.config import Target, sqlite_target
+from unioncli.db.read import reading
 from unioncli.errors import UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_svc
@@ -108,7 +109,7 @@ def read_reports(
 ) -> dict[tuple[int, Scope | None], dict[str, Any]]:
     """``year_report(target, year, scope)`` of each key, read on one connection: what the CLI
     prints, a third of the time of a connection per report (a check reads a hundred)."""
-    with report_svc._query(target) as q:
+    with reading(target) as q:
         return {(y, s): report_svc._report(q, y, s) for y, s in keys}
 
 

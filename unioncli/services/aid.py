@@ -1,4 +1,5 @@
-"""Aid payments (帮扶记录) to hardship files: record, list with totals, correct by reversal.
+"""Aid payments (帮扶记录) to hardship files: record, correct by reversal (the list and its totals
+are the read side's: ``views.aid``).
 
 Money history is never rewritten. A mistaken entry stays on record and a reversing entry (same
 file and kind, the negative amount, ``reverses_id`` pointing at it) cancels it. A reversed entry
