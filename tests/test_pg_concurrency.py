@@ -46,7 +46,8 @@ from unioncli.db.uow import UnitOfWork
 from unioncli.errors import Conflict, UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_service
-from unioncli.services import grants, hardship, members, stations
+from unioncli.services import grants, members, stations
+from unioncli.services.hardship import lifecycle as hardship
 from unioncli.services.orgs import add_org
 
 ORG_A = "道里区第一小学工会"  # a union of one county
