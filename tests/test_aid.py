@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from unioncli.config import Target
+from unioncli.db.read import reading
 from unioncli.db.uow import UnitOfWork
 from unioncli.errors import (
     Conflict,
@@ -29,8 +30,9 @@ from unioncli.ids import make_id_number
 from unioncli.models import Aid, AuditEntry, HardshipFile, Person
 from unioncli.pinyin import name_keys
 from unioncli.services import aid as service
-from unioncli.services.aid import AidFilter, AidRow, AidTotals
 from unioncli.services.orgs import add_org
+from unioncli.views import aid as views
+from unioncli.views.aid import AidFilter, AidRow, AidTotals
 
 ORG1 = "城关镇第一小学工会"
 ORG2 = "河西镇人民医院工会"
@@ -107,9 +109,14 @@ def reverse(
     return row
 
 
-def listing(target: Target, limit: int | None = None, **flt: Any) -> service.AidPage:
-    with UnitOfWork(target) as uow:
-        return service.list_aid(uow, AidFilter(**flt), limit=limit)
+def listing(target: Target, limit: int | None = None, **flt: Any) -> views.AidPage:
+    with reading(target) as r:
+        return views.list_aid(r, AidFilter(**flt), limit=limit)
+
+
+def totals_by_year(target: Target, file_id: int) -> list[tuple[int, int, int]]:
+    with reading(target) as r:
+        return views.totals_by_year(r, file_id)
 
 
 def aid_count(target: Target) -> int:
@@ -442,8 +449,7 @@ def test_a_reversal_in_a_later_year_takes_the_entry_out_of_its_year(files: Targe
     y2024 = listing(files, year=2024)
     assert y2024.total == 1
     assert y2024.totals == AidTotals(entries=0, households=0, amount_fen=0)
-    with UnitOfWork(files) as uow:
-        assert service.aid_totals_by_year(uow.session, wrong.file_id) == [(2023, 1, 90000)]
+    assert totals_by_year(files, wrong.file_id) == [(2023, 1, 90000)]
 
 
 def test_totals_by_year(files: Target) -> None:
@@ -453,9 +459,9 @@ def test_totals_by_year(files: Target) -> None:
     add(files, "KN-003", aid_date="2024-05-15", amount="700")
     with UnitOfWork(files) as uow:
         fid = service.find_file(uow.session, "KN-001").id
-        assert service.aid_totals_by_year(uow.session, fid) == [(2022, 1, 50000), (2024, 2, 300000)]
         empty = service.find_file(uow.session, "KN-002").id
-        assert service.aid_totals_by_year(uow.session, empty) == []
+    assert totals_by_year(files, fid) == [(2022, 1, 50000), (2024, 2, 300000)]
+    assert totals_by_year(files, empty) == []
 
 
 @pytest.fixture
@@ -935,7 +941,8 @@ def test_one_files_list_never_scans_the_aid_table(aided: Target) -> None:
         engine = uow.engine
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            page = service.list_aid(uow, AidFilter(file="KN-001"), limit=50)
+            with reading(uow.session.connection()) as r:
+                page = views.list_aid(r, AidFilter(file="KN-001"), limit=50)
         finally:
             event.remove(engine, "before_cursor_execute", capture)
         assert page.total == 3
@@ -986,6 +993,6 @@ def test_aid_rules_and_totals_on_postgres(pg_target: Target) -> None:
     assert listing(pg_target, year=2024).totals == AidTotals(0, 0, 0)
     assert listing(pg_target, fund_source="_工会%").total == 1  # wildcards are text
     assert listing(pg_target, fund_source="县总x").total == 0
+    assert totals_by_year(pg_target, wrong.file_id) == [(2022, 1, 50000)]
     with UnitOfWork(pg_target) as uow:
-        assert service.aid_totals_by_year(uow.session, wrong.file_id) == [(2022, 1, 50000)]
         assert service.file_open_on(uow.session.connection(), wrong.file_id, date(2020, 5, 1))

@@ -30,13 +30,13 @@ from unioncli.errors import (
 from unioncli.ids import make_id_number
 from unioncli.models import AuditEntry, Grant, Person, metadata
 from unioncli.models.base import utcnow
-from unioncli.services import hardship as hs
 from unioncli.services import members
 from unioncli.services.grants import applications as gapps
 from unioncli.services.grants import figures as gfigures
 from unioncli.services.grants import plan as gplan
 from unioncli.services.grants import rules as grules
 from unioncli.services.grants import settings as gsettings
+from unioncli.services.hardship import lifecycle as hs
 from unioncli.services.orgs import add_org
 from unioncli.views import grants as gv
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from unioncli.config import Target
+from unioncli.db.read import reading
 from unioncli.db.uow import UnitOfWork
 from unioncli.errors import (
     Conflict,
@@ -25,9 +26,12 @@ from unioncli.errors import (
 from unioncli.ids import make_id_number
 from unioncli.models import Aid, AuditEntry, HardshipFile, HardshipVisit, Person
 from unioncli.pinyin import name_keys
-from unioncli.services import hardship as hs
 from unioncli.services import members
+from unioncli.services.hardship import fields as file_fields
+from unioncli.services.hardship import files, household, lifecycle, low_income
 from unioncli.services.orgs import add_org
+from unioncli.views.hardship import due as due_view
+from unioncli.views.hardship import files as views
 
 ORG1 = "城关镇第一小学工会"
 ORG2 = "河西镇人民医院工会"
@@ -53,7 +57,7 @@ def orgs(ledger: Target) -> Target:
     return ledger
 
 
-def open_(target: Target, **raw: Any) -> hs.FileView:
+def open_(target: Target, **raw: Any) -> views.FileView:
     data: dict[str, Any] = {
         "name": "张伟",
         "id_number": HEAD,
@@ -65,7 +69,7 @@ def open_(target: Target, **raw: Any) -> hs.FileView:
         "opened": "2024-03-05",
     } | raw
     with UnitOfWork(target) as uow:
-        view = hs.open_file(uow, data)
+        view = lifecycle.open_file(uow, data)
         uow.commit()
     return view
 
@@ -77,13 +81,13 @@ def call(target: Target, fn: Any, *args: Any, **kwargs: Any) -> Any:
     return result
 
 
-def show(target: Target, ref: str) -> hs.FileView:
-    with UnitOfWork(target) as uow:
-        return hs.show_file(uow, ref)
+def show(target: Target, ref: str) -> views.FileView:
+    with reading(target) as r:
+        return views.show_file(r, ref)
 
 
 def set_line(target: Target, year: int, yuan: str) -> None:
-    call(target, hs.set_low_income_line, year, yuan)
+    call(target, low_income.set_low_income_line, year, yuan)
 
 
 def add_aid(target: Target, file_id: int, on: str, kind: str, fen: int, **extra: Any) -> int:
@@ -167,8 +171,8 @@ def test_file_numbers_count_per_year_of_opening(orgs: Target) -> None:
     assert open_(orgs, name="王强", id_number=HEAD2, opened="2024-12-31").file_no == "KN2024-00002"
     assert open_(orgs, name="赵丽", id_number=HEAD3, opened="2023-01-01").file_no == "KN2023-00001"
     with UnitOfWork(orgs) as uow:
-        assert hs.next_file_no(uow.session, 2024) == "KN2024-00003"
-        assert hs.next_file_no(uow.session, 2025) == "KN2025-00001"
+        assert files.next_file_no(uow.session, 2024) == "KN2024-00003"
+        assert files.next_file_no(uow.session, 2025) == "KN2025-00001"
         # a number in another form (say, imported) does not break the sequence
         uow.session.add(
             HardshipFile(
@@ -184,7 +188,7 @@ def test_file_numbers_count_per_year_of_opening(orgs: Target) -> None:
             )
         )
         uow.session.flush()
-        assert hs.next_file_no(uow.session, 2024) == "KN2024-00003"
+        assert files.next_file_no(uow.session, 2024) == "KN2024-00003"
 
 
 def test_open_reuses_a_member_and_the_name_must_match(orgs: Target) -> None:
@@ -312,7 +316,9 @@ def test_a_family_member_cannot_be_in_two_open_files(orgs: Target) -> None:
         open_(orgs, name="王强", id_number=HEAD2, family=[f"张小明,{SON},外甥"])
     assert exc.value.key == "hardship.in_open_file"
     with pytest.raises(Conflict):
-        call(orgs, hs.add_family_member, "KN2024-00001", f"张小明,{SON},儿子")  # already in it
+        call(
+            orgs, household.add_family_member, "KN2024-00001", f"张小明,{SON},儿子"
+        )  # already in it
 
 
 def test_the_same_person_twice_in_one_household(orgs: Target) -> None:
@@ -325,7 +331,7 @@ def test_the_same_person_twice_in_one_household(orgs: Target) -> None:
 
 def test_a_closed_file_frees_its_people(orgs: Target) -> None:
     open_(orgs, family=[FAMILY_WIFE])
-    call(orgs, hs.close_file, "KN2024-00001", on="2024-06-01", reason="调离")
+    call(orgs, lifecycle.close_file, "KN2024-00001", on="2024-06-01", reason="调离")
     view = open_(orgs, name="李娜", id_number=WIFE, opened="2024-07-01")
     assert view.file_no == "KN2024-00002"
 
@@ -351,14 +357,14 @@ def test_open_file_of_as_head_and_as_family(orgs: Target) -> None:
     with UnitOfWork(orgs) as uow:
         s = uow.session
         wife = s.scalars(select(Person).where(Person.id_number == WIFE)).one()
-        assert hs.open_file_of(s, view.person_id) == view.id
-        assert hs.open_file_of(s, wife.id) == view.id
-        assert hs.open_membership(s, wife.id) == (view.id, "KN2024-00001", "family")
+        assert files.open_file_of(s, view.person_id) == view.id
+        assert files.open_file_of(s, wife.id) == view.id
+        assert files.open_membership(s, wife.id) == (view.id, "KN2024-00001", "family")
         with uow.engine.connect() as conn:  # a plain connection, as an import kind has
-            assert hs.open_file_of(conn, view.person_id) == view.id
-    call(orgs, hs.close_file, "1", on="2024-06-01", reason="脱困")
+            assert files.open_file_of(conn, view.person_id) == view.id
+    call(orgs, lifecycle.close_file, "1", on="2024-06-01", reason="脱困")
     with UnitOfWork(orgs) as uow:
-        assert hs.open_file_of(uow.session, view.person_id) is None
+        assert files.open_file_of(uow.session, view.person_id) is None
 
 
 def test_the_conflict_reads_in_english(orgs: Target, cli: Any) -> None:
@@ -413,7 +419,7 @@ def test_review_changes_the_category(orgs: Target) -> None:
     open_(orgs)
     view = call(
         orgs,
-        hs.review_file,
+        lifecycle.review_file,
         "KN2024-00001",
         on="2025-01-15",
         outcome="收入好转，继续在档",
@@ -429,7 +435,7 @@ def test_review_changes_the_category(orgs: Target) -> None:
     assert entry["after"]["category"] == "relative"
     assert entry["after"]["review_date"] == "2025-01-15"
     # without a new category the file keeps its own, and the review records it
-    view = call(orgs, hs.review_file, "1", on="2025-12-01", outcome="继续在档")
+    view = call(orgs, lifecycle.review_file, "1", on="2025-12-01", outcome="继续在档")
     assert view.category == "relative"
     assert view.reviews[-1].category == "relative"
 
@@ -445,9 +451,9 @@ def test_review_changes_the_category(orgs: Target) -> None:
 )
 def test_review_dates(orgs: Target, on: str, reason: str) -> None:
     open_(orgs)
-    call(orgs, hs.review_file, "1", on="2025-01-15", outcome="继续在档")
+    call(orgs, lifecycle.review_file, "1", on="2025-01-15", outcome="继续在档")
     with pytest.raises(InvalidValue) as exc:
-        call(orgs, hs.review_file, "1", on=on, outcome="继续在档")
+        call(orgs, lifecycle.review_file, "1", on=on, outcome="继续在档")
     assert exc.value.reason == reason
     assert exc.value.field == "review_date"
     assert len(show(orgs, "1").reviews) == 1
@@ -456,17 +462,17 @@ def test_review_dates(orgs: Target, on: str, reason: str) -> None:
 def test_review_needs_an_outcome(orgs: Target) -> None:
     open_(orgs)
     with pytest.raises(InvalidValue) as exc:
-        call(orgs, hs.review_file, "1", on="2025-01-15", outcome="  ")
+        call(orgs, lifecycle.review_file, "1", on="2025-01-15", outcome="  ")
     assert exc.value.field == "outcome"
 
 
 def test_a_closed_file_cannot_be_reviewed_visited_closed_or_updated(orgs: Target) -> None:
     open_(orgs)
-    call(orgs, hs.close_file, "1", on="2024-12-01", reason="脱困")
+    call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason="脱困")
     attempts = [
-        (hs.review_file, {"on": "2024-12-15", "outcome": "x"}),
-        (hs.visit_file, {"on": "2024-12-15"}),
-        (hs.close_file, {"on": "2024-12-15", "reason": "退休"}),
+        (lifecycle.review_file, {"on": "2024-12-15", "outcome": "x"}),
+        (lifecycle.visit_file, {"on": "2024-12-15"}),
+        (lifecycle.close_file, {"on": "2024-12-15", "reason": "退休"}),
     ]
     for fn, kwargs in attempts:
         with pytest.raises(Conflict) as exc:
@@ -474,9 +480,9 @@ def test_a_closed_file_cannot_be_reviewed_visited_closed_or_updated(orgs: Target
         assert exc.value.key == "hardship.closed_file"
         assert exc.value.exit_code == 4
     with pytest.raises(Conflict):
-        call(orgs, hs.update_file, "1", {"health": "好转"})
+        call(orgs, lifecycle.update_file, "1", {"health": "好转"})
     with pytest.raises(Conflict):
-        call(orgs, hs.add_family_member, "1", FAMILY_WIFE)
+        call(orgs, household.add_family_member, "1", FAMILY_WIFE)
     view = show(orgs, "1")
     assert (view.reviews, view.visits, view.close_reason) == ([], [], "recovered")
 
@@ -497,12 +503,12 @@ def test_closed_file_commands_exit_4(orgs: Target, cli: Any) -> None:
 
 def test_visit_is_recorded_and_dated(orgs: Target) -> None:
     open_(orgs)
-    view = call(orgs, hs.visit_file, "1", on="2024-06-15", visitor="王芳", note="子女已复学")
+    view = call(orgs, lifecycle.visit_file, "1", on="2024-06-15", visitor="王芳", note="子女已复学")
     assert [(v.date, v.visitor, v.note) for v in view.visits] == [
         (date(2024, 6, 15), "王芳", "子女已复学")
     ]
     with pytest.raises(InvalidValue) as exc:
-        call(orgs, hs.visit_file, "1", on="2024-03-01")
+        call(orgs, lifecycle.visit_file, "1", on="2024-03-01")
     assert exc.value.reason == "hardship.before_opened"
     (entry,) = audit(orgs, "hardship.visit")
     assert entry["after"]["visitor"] == "王芳"
@@ -513,7 +519,7 @@ def test_visit_is_recorded_and_dated(orgs: Target) -> None:
 )
 def test_close_reasons(orgs: Target, reason: str) -> None:
     open_(orgs)
-    view = call(orgs, hs.close_file, "1", on="2024-12-01", reason=reason, note="复核后退档")
+    view = call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason=reason, note="复核后退档")
     assert view.status == "closed"
     assert view.closed_on == date(2024, 12, 1)
     (entry,) = audit(orgs, "hardship.close")
@@ -526,7 +532,7 @@ def test_close_needs_a_known_reason(orgs: Target) -> None:
     open_(orgs)
     for reason in (None, "搬家了"):
         with pytest.raises(InvalidValue) as exc:
-            call(orgs, hs.close_file, "1", on="2024-12-01", reason=reason)
+            call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason=reason)
         assert exc.value.field == "close_reason"
     assert show(orgs, "1").status == "open"
 
@@ -542,14 +548,14 @@ def test_close_needs_a_known_reason(orgs: Target) -> None:
 )
 def test_close_date_not_before_what_is_on_record(orgs: Target, what: str, on: str) -> None:
     view = open_(orgs)
-    call(orgs, hs.review_file, "1", on="2024-10-01", outcome="继续在档")
-    call(orgs, hs.visit_file, "1", on="2024-11-01")
+    call(orgs, lifecycle.review_file, "1", on="2024-10-01", outcome="继续在档")
+    call(orgs, lifecycle.visit_file, "1", on="2024-11-01")
     add_aid(orgs, view.id, "2024-12-01", "warmth", 50_000)
     with pytest.raises(InvalidValue) as exc:
-        call(orgs, hs.close_file, "1", on=on, reason="脱困")
+        call(orgs, lifecycle.close_file, "1", on=on, reason="脱困")
     assert exc.value.field == "closed"
     assert show(orgs, "1").status == "open"
-    assert call(orgs, hs.close_file, "1", on="2024-12-01", reason="脱困").status == "closed"
+    assert call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason="脱困").status == "closed"
 
 
 # --- reopening -------------------------------------------------------------------------------
@@ -558,7 +564,7 @@ def test_close_date_not_before_what_is_on_record(orgs: Target, what: str, on: st
 def test_reopen_refuses_an_open_file(orgs: Target, cli: Any) -> None:
     open_(orgs)
     with pytest.raises(Conflict) as exc:
-        call(orgs, hs.reopen_file, "1", {"opened": "2024-06-01"})
+        call(orgs, lifecycle.reopen_file, "1", {"opened": "2024-06-01"})
     assert exc.value.key == "hardship.still_open"
     r = cli("hardship", "reopen", "KN2024-00001")
     assert r.exit_code == 4
@@ -573,10 +579,10 @@ def test_reopen_makes_a_linked_new_file(orgs: Target) -> None:
         phone=PHONE,
         org="2",
     )
-    call(orgs, hs.close_file, "1", on="2024-12-01", reason="脱困")
+    call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason="脱困")
     new = call(
         orgs,
-        hs.reopen_file,
+        lifecycle.reopen_file,
         "KN2024-00001",
         {"opened": "2025-04-01", "category": "意外致困", "cause": "遭受意外事故"},
     )
@@ -601,28 +607,28 @@ def test_reopen_makes_a_linked_new_file(orgs: Target) -> None:
     assert entry["after"]["previous_id"] == old.id
     # the chain goes on from the newest file only
     with pytest.raises(Conflict) as exc:
-        call(orgs, hs.reopen_file, "KN2024-00001", {})
+        call(orgs, lifecycle.reopen_file, "KN2024-00001", {})
     assert exc.value.key == "hardship.already_reopened"
 
 
 def test_reopen_keeps_the_causes_consistent(orgs: Target) -> None:
     open_(orgs, secondary_causes=["下岗失业", "子女上学"])
-    call(orgs, hs.close_file, "1", on="2024-12-01", reason="脱困")
+    call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason="脱困")
     # the old secondary cause that becomes the main one is dropped from the secondary ones
-    new = call(orgs, hs.reopen_file, "1", {"opened": "2025-01-02", "cause": "下岗失业"})
+    new = call(orgs, lifecycle.reopen_file, "1", {"opened": "2025-01-02", "cause": "下岗失业"})
     assert (new.cause, new.secondary_causes) == ("laid_off", ["schooling"])
 
 
 def test_reopen_date_and_people_rules(orgs: Target) -> None:
     open_(orgs, family=[FAMILY_SON])
-    call(orgs, hs.close_file, "1", on="2024-12-01", reason="脱困")
+    call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason="脱困")
     with pytest.raises(InvalidValue) as exc:
-        call(orgs, hs.reopen_file, "1", {"opened": "2024-11-30"})
+        call(orgs, lifecycle.reopen_file, "1", {"opened": "2024-11-30"})
     assert exc.value.reason == "hardship.before_last"
     # the son has since joined another open household
     open_(orgs, name="王强", id_number=HEAD2, opened="2025-01-01", family=[f"张小明,{SON},外甥"])
     with pytest.raises(Conflict) as exc2:
-        call(orgs, hs.reopen_file, "1", {"opened": "2025-02-01"})
+        call(orgs, lifecycle.reopen_file, "1", {"opened": "2025-02-01"})
     assert exc2.value.params["file_no"] == "KN2025-00001"
 
 
@@ -633,7 +639,7 @@ def test_update_is_audited_before_and_after(orgs: Target) -> None:
     open_(orgs, health=ILLNESS)
     view = call(
         orgs,
-        hs.update_file,
+        lifecycle.update_file,
         "1",
         {"income_per_capita": "650", "health": "好转", "org": ORG2, "secondary_causes": "子女上学"},
     )
@@ -656,14 +662,14 @@ def test_update_is_audited_before_and_after(orgs: Target) -> None:
         "org_id": 2,
         "secondary_causes": "schooling",
     }
-    view = call(orgs, hs.update_file, "1", {"secondary_causes": ["无"]})
+    view = call(orgs, lifecycle.update_file, "1", {"secondary_causes": ["无"]})
     assert view.secondary_causes == []
 
 
 def test_update_cannot_change_the_category(orgs: Target, cli: Any) -> None:
     open_(orgs)
     with pytest.raises(UsageError) as exc:
-        call(orgs, hs.update_file, "1", {"category": "相对困难"})
+        call(orgs, lifecycle.update_file, "1", {"category": "相对困难"})
     assert exc.value.key == "hardship.category_via_review"
     r = cli("hardship", "update", "1", "--category", "相对困难")
     assert r.exit_code == 2
@@ -674,15 +680,15 @@ def test_update_cannot_change_the_category(orgs: Target, cli: Any) -> None:
 def test_update_rules(orgs: Target) -> None:
     open_(orgs, family=[FAMILY_WIFE, FAMILY_SON], secondary_causes=["下岗失业"])
     with pytest.raises(InvalidValue) as exc:
-        call(orgs, hs.update_file, "1", {"household_size": "2"})
+        call(orgs, lifecycle.update_file, "1", {"household_size": "2"})
     assert exc.value.reason == "hardship.household_too_small"
     with pytest.raises(InvalidValue) as exc:
-        call(orgs, hs.update_file, "1", {"cause": "下岗失业"})
+        call(orgs, lifecycle.update_file, "1", {"cause": "下岗失业"})
     assert exc.value.reason == "hardship.secondary_is_main"
     with pytest.raises(UsageError):
-        call(orgs, hs.update_file, "1", {})
+        call(orgs, lifecycle.update_file, "1", {})
     assert call(
-        orgs, hs.update_file, "1", {"cause": "下岗失业", "secondary_causes": "其他"}
+        orgs, lifecycle.update_file, "1", {"cause": "下岗失业", "secondary_causes": "其他"}
     ).cause == ("laid_off")
 
 
@@ -691,15 +697,15 @@ def test_update_rules(orgs: Target) -> None:
 
 def test_family_add_and_remove(orgs: Target) -> None:
     open_(orgs, household_size="2")
-    view = call(orgs, hs.add_family_member, "1", FAMILY_WIFE)
+    view = call(orgs, household.add_family_member, "1", FAMILY_WIFE)
     assert [m.name for m in view.family] == ["李娜"]
     with pytest.raises(Conflict) as exc:
-        call(orgs, hs.add_family_member, "1", FAMILY_SON)
+        call(orgs, household.add_family_member, "1", FAMILY_SON)
     assert exc.value.key == "hardship.family_too_many"
-    view = call(orgs, hs.remove_family_member, "1", WIFE)
+    view = call(orgs, household.remove_family_member, "1", WIFE)
     assert view.family == []
     with pytest.raises(NotFound):
-        call(orgs, hs.remove_family_member, "1", WIFE)
+        call(orgs, household.remove_family_member, "1", WIFE)
     (added,) = audit(orgs, "hardship.family_add")
     (removed,) = audit(orgs, "hardship.family_remove")
     assert added["after"]["id_number"] == WIFE
@@ -780,11 +786,13 @@ def test_review_and_update_warn_by_their_year(orgs: Target) -> None:
     set_line(orgs, date.today().year, "500")
     view = open_(orgs, income_per_capita="800")  # 2024: no line, no warning
     assert view.warnings == []
-    view = call(orgs, hs.review_file, "1", on="2025-01-10", outcome="继续在档")
+    view = call(orgs, lifecycle.review_file, "1", on="2025-01-10", outcome="继续在档")
     assert len(view.warnings) == 1 and "2025 年" in view.warnings[0]
-    view = call(orgs, hs.review_file, "1", on="2025-02-10", outcome="调整", category="relative")
+    view = call(
+        orgs, lifecycle.review_file, "1", on="2025-02-10", outcome="调整", category="relative"
+    )
     assert view.warnings == []
-    view = call(orgs, hs.update_file, "1", {"income_per_capita": "1000"})
+    view = call(orgs, lifecycle.update_file, "1", {"income_per_capita": "1000"})
     assert len(view.warnings) == 1 and f"{date.today().year} 年" in view.warnings[0]
     assert len(show(orgs, "1").warnings) == 1
 
@@ -812,8 +820,8 @@ def test_settings_set_list_and_audit(orgs: Target, cli: Any) -> None:
 
 
 def due(target: Target, as_of: str, **kwargs: Any) -> list[tuple[str, str, date]]:
-    with UnitOfWork(target) as uow:
-        found = hs.due(uow, as_of, **kwargs)
+    with reading(target) as r:
+        found = due_view.due(r, as_of, **kwargs)
     return [(i.file_no, i.kind, i.due_on) for i in found.items]
 
 
@@ -826,12 +834,12 @@ def reviews_due(target: Target, as_of: str) -> set[str]:
 
 
 def test_add_months_keeps_month_ends() -> None:
-    assert hs.add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
-    assert hs.add_months(date(2022, 8, 31), 6) == date(2023, 2, 28)
-    assert hs.add_months(date(2024, 2, 29), -6) == date(2023, 8, 29)
-    assert hs.add_months(date(2024, 3, 15), 6) == date(2024, 9, 15)
-    assert hs.add_months(date(2024, 7, 31), 6) == date(2025, 1, 31)
-    assert hs.add_months(date(2024, 12, 1), -12) == date(2023, 12, 1)
+    assert due_view.add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
+    assert due_view.add_months(date(2022, 8, 31), 6) == date(2023, 2, 28)
+    assert due_view.add_months(date(2024, 2, 29), -6) == date(2023, 8, 29)
+    assert due_view.add_months(date(2024, 3, 15), 6) == date(2024, 9, 15)
+    assert due_view.add_months(date(2024, 7, 31), 6) == date(2025, 1, 31)
+    assert due_view.add_months(date(2024, 12, 1), -12) == date(2023, 12, 1)
 
 
 def test_visit_cutoff_matches_the_due_date_on_every_day() -> None:
@@ -839,15 +847,15 @@ def test_visit_cutoff_matches_the_due_date_on_every_day() -> None:
     start = date(2022, 1, 1)
     days = [start + timedelta(days=i) for i in range(3 * 366)]
     for as_of in days[200:]:
-        cutoff = hs.visit_cutoff(as_of)
+        cutoff = due_view.visit_cutoff(as_of)
         for last in (cutoff - timedelta(days=1), cutoff, cutoff + timedelta(days=1)):
-            assert (hs.add_months(last, 6) <= as_of) == (last <= cutoff), (as_of, last)
+            assert (due_view.add_months(last, 6) <= as_of) == (last <= cutoff), (as_of, last)
 
 
 def test_visit_due_exactly_six_months_after_the_last_visit(orgs: Target) -> None:
     open_(orgs, opened="2024-01-10")
-    call(orgs, hs.review_file, "1", on="2024-01-10", outcome="建档复核")
-    call(orgs, hs.visit_file, "1", on="2024-03-15")
+    call(orgs, lifecycle.review_file, "1", on="2024-01-10", outcome="建档复核")
+    call(orgs, lifecycle.visit_file, "1", on="2024-03-15")
     assert visits_due(orgs, "2024-09-14") == set()
     assert due(orgs, "2024-09-15") == [("KN2024-00001", "visit", date(2024, 9, 15))]
 
@@ -869,7 +877,7 @@ def test_visit_due_exactly_six_months_after_the_last_visit(orgs: Target) -> None
 )
 def test_visit_due_at_month_ends(orgs: Target, visited: str, as_of: str, is_due: bool) -> None:
     open_(orgs, opened="2022-06-01")
-    call(orgs, hs.visit_file, "1", on=visited)
+    call(orgs, lifecycle.visit_file, "1", on=visited)
     assert visits_due(orgs, as_of) == ({"KN2022-00001"} if is_due else set())
 
 
@@ -883,8 +891,8 @@ def test_review_due_by_calendar_year(orgs: Target) -> None:
     open_(orgs, opened="2023-05-01")  # reviewed on 1 January of the as-of year
     open_(orgs, name="王强", id_number=HEAD2, opened="2023-05-01")  # reviewed 31 December before
     open_(orgs, name="赵丽", id_number=HEAD3, opened="2024-02-01")  # opened in the as-of year
-    call(orgs, hs.review_file, "KN2023-00001", on="2024-01-01", outcome="继续在档")
-    call(orgs, hs.review_file, "KN2023-00002", on="2023-12-31", outcome="继续在档")
+    call(orgs, lifecycle.review_file, "KN2023-00001", on="2024-01-01", outcome="继续在档")
+    call(orgs, lifecycle.review_file, "KN2023-00002", on="2023-12-31", outcome="继续在档")
     assert reviews_due(orgs, "2024-06-30") == {"KN2023-00002"}
     assert ("KN2023-00002", "review", date(2024, 1, 1)) in due(orgs, "2024-06-30")
     # the file opened in 2024 is first due on 1 January 2025, the 2023 review's file too
@@ -895,7 +903,7 @@ def test_review_due_by_calendar_year(orgs: Target) -> None:
 def test_review_due_date_counts_missed_years(orgs: Target) -> None:
     open_(orgs, opened="2021-03-01")
     open_(orgs, name="王强", id_number=HEAD2, opened="2021-03-01")
-    call(orgs, hs.review_file, "KN2021-00002", on="2023-03-01", outcome="继续在档")
+    call(orgs, lifecycle.review_file, "KN2021-00002", on="2023-03-01", outcome="继续在档")
     found = [(no, d) for no, kind, d in due(orgs, "2024-06-30") if kind == "review"]
     assert found == [("KN2021-00001", date(2022, 1, 1)), ("KN2021-00002", date(2024, 1, 1))]
 
@@ -904,9 +912,9 @@ def test_due_list_is_oldest_first_and_only_files_open_on_the_day(orgs: Target) -
     open_(orgs, opened="2023-01-10")
     open_(orgs, name="王强", id_number=HEAD2, opened="2022-06-01")
     open_(orgs, name="赵丽", id_number=HEAD3, opened="2023-03-01")
-    call(orgs, hs.visit_file, "KN2022-00001", on="2023-09-01")
-    call(orgs, hs.visit_file, "KN2023-00001", on="2023-12-01")
-    call(orgs, hs.close_file, "KN2023-00002", on="2024-05-01", reason="退休")
+    call(orgs, lifecycle.visit_file, "KN2022-00001", on="2023-09-01")
+    call(orgs, lifecycle.visit_file, "KN2023-00001", on="2023-12-01")
+    call(orgs, lifecycle.close_file, "KN2023-00002", on="2024-05-01", reason="退休")
     found = due(orgs, "2024-04-30")
     assert found == sorted(found, key=lambda x: (x[2], x[1], x[0]))
     assert found == [
@@ -918,7 +926,7 @@ def test_due_list_is_oldest_first_and_only_files_open_on_the_day(orgs: Target) -
     ]
     # the closed file drops out once closed; a visit after the as-of day does not count
     assert "KN2023-00002" not in {no for no, _, _ in due(orgs, "2024-05-01")}
-    call(orgs, hs.visit_file, "KN2023-00001", on="2024-07-01")
+    call(orgs, lifecycle.visit_file, "KN2023-00001", on="2024-07-01")
     assert "KN2023-00001" in visits_due(orgs, "2024-06-30")
     assert "KN2023-00001" not in visits_due(orgs, "2024-07-01")
 
@@ -927,8 +935,8 @@ def test_due_kind_and_limit(orgs: Target) -> None:
     open_(orgs, opened="2022-01-01")
     assert {k for _, k, _ in due(orgs, "2024-06-30")} == {"review", "visit"}
     assert {k for _, k, _ in due(orgs, "2024-06-30", kind="visit")} == {"visit"}
-    with UnitOfWork(orgs) as uow:
-        found = hs.due(uow, "2024-06-30", limit=1)
+    with reading(orgs) as r:
+        found = due_view.due(r, "2024-06-30", limit=1)
     assert (len(found.items), found.total, found.reviews, found.visits) == (1, 2, 1, 1)
 
 
@@ -967,11 +975,12 @@ def test_list_filters(orgs: Target) -> None:
         cause="遭受意外事故",
         opened="2023-05-01",
     )
-    call(orgs, hs.close_file, "KN2023-00002", on="2024-02-01", reason="脱困")
+    call(orgs, lifecycle.close_file, "KN2023-00002", on="2024-02-01", reason="脱困")
 
     def nos(**kw: Any) -> list[str]:
-        with UnitOfWork(orgs) as uow:
-            rows, total = hs.list_files(uow, hs.FileFilter(**kw), limit=None)
+        with reading(orgs) as r:
+            page = views.list_files(r, views.FileFilter(**kw), limit=None)
+        rows, total = page.rows, page.total
         assert total == len(rows)
         return [r.file_no for r in rows]
 
@@ -1006,8 +1015,8 @@ def test_list_formats_are_masked(orgs: Target, cli: Any) -> None:
 
 def test_show_is_the_whole_file_masked(orgs: Target, cli: Any) -> None:
     view = open_(orgs, phone=PHONE, health=ILLNESS, address=ADDRESS, family=[FAMILY_WIFE])
-    call(orgs, hs.review_file, "1", on="2025-01-10", outcome="继续在档", reviewer="王芳")
-    call(orgs, hs.visit_file, "1", on="2024-06-01", visitor="刘洋", note="子女复学")
+    call(orgs, lifecycle.review_file, "1", on="2025-01-10", outcome="继续在档", reviewer="王芳")
+    call(orgs, lifecycle.visit_file, "1", on="2024-06-01", visitor="刘洋", note="子女复学")
     add_aid(orgs, view.id, "2024-01-20", "warmth", 80_000)
     add_aid(orgs, view.id, "2024-06-20", "medical", 300_000)
     wrong = add_aid(orgs, view.id, "2024-07-01", "living", 10_000)
@@ -1055,8 +1064,8 @@ def test_show_id_needs_a_reason_and_is_audited(orgs: Target, cli: Any) -> None:
 
 def test_show_links_the_history(orgs: Target, cli: Any) -> None:
     open_(orgs)
-    call(orgs, hs.close_file, "1", on="2024-12-01", reason="脱困")
-    call(orgs, hs.reopen_file, "1", {"opened": "2025-03-01"})
+    call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason="脱困")
+    call(orgs, lifecycle.reopen_file, "1", {"opened": "2025-03-01"})
     out = ok(cli("hardship", "show", "KN2025-00001"))
     assert "原档案" in out and "KN2024-00001" in out and "脱困" in out
     out = ok(cli("hardship", "show", "KN2024-00001"))
@@ -1159,11 +1168,11 @@ BASE = {
     ],
 )
 def test_legacy_category_labels(label: str, code: str) -> None:
-    assert hs.parse_file_fields(BASE | {"category": label})["category"] == code
+    assert file_fields.parse_file_fields(BASE | {"category": label})["category"] == code
 
 
 def test_parse_file_fields_values() -> None:
-    out = hs.parse_file_fields(
+    out = file_fields.parse_file_fields(
         BASE
         | {
             "file_no": " kn2019-00007 ",
@@ -1188,7 +1197,7 @@ def test_parse_file_fields_values() -> None:
     )
     assert out["secondary_causes"] == "schooling,other"
     # a closing date alone says closed; a blank status with nothing else is open
-    assert hs.parse_file_fields(BASE)["status"] == "open"
+    assert file_fields.parse_file_fields(BASE)["status"] == "open"
 
 
 @pytest.mark.parametrize(
@@ -1205,7 +1214,7 @@ def test_parse_file_fields_values() -> None:
 )
 def test_parse_file_fields_refusals(extra: dict[str, str], fields: set[str]) -> None:
     with pytest.raises((InvalidValue, InvalidValues)) as exc:
-        hs.parse_file_fields(BASE | extra)
+        file_fields.parse_file_fields(BASE | extra)
     err = exc.value
     found = {e.field for e in err.errors} if isinstance(err, InvalidValues) else {err.field}
     assert found == fields
@@ -1220,8 +1229,8 @@ def test_member_show_lists_the_files_the_member_heads(orgs: Target, cli: Any) ->
     view = open_(orgs)
     add_aid(orgs, view.id, "2024-01-20", "warmth", 80_000)
     add_aid(orgs, view.id, "2024-06-20", "medical", 300_000)
-    call(orgs, hs.close_file, "1", on="2024-12-01", reason="脱困")
-    call(orgs, hs.reopen_file, "1", {"opened": "2025-03-01"})
+    call(orgs, lifecycle.close_file, "1", on="2024-12-01", reason="脱困")
+    call(orgs, lifecycle.reopen_file, "1", {"opened": "2025-03-01"})
     out = ok(cli("member", "show", HEAD))
     assert "困难职工帮扶档案（户主）" in out
     assert "KN2024-00001" in out and "KN2025-00001" in out

@@ -18,7 +18,7 @@ from unioncli.config import Target
 from unioncli.dates import today
 from unioncli.db.uow import UnitOfWork
 from unioncli.ids import make_id_number
-from unioncli.services import hardship as hs
+from unioncli.services.hardship import files as hs
 
 ORG = "城关镇第一小学工会"
 HEAD = make_id_number("230125", date(1970, 3, 4), 1, "male")

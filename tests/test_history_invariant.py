@@ -41,10 +41,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from unioncli.config import Target, sqlite_target
+from unioncli.db.read import reading
 from unioncli.errors import UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_svc
-from unioncli.services import hardship as hardship_svc
 from unioncli.services import members as member_svc
 from unioncli.services import orgs as org_svc
 from unioncli.services import report as report_svc
@@ -52,6 +52,7 @@ from unioncli.services.demo.builder import build
 from unioncli.services.demo.common import FIRST_YEAR, LAST_YEAR
 from unioncli.services.figures import Scope
 from unioncli.services.grants import applications as gapps
+from unioncli.services.hardship import lifecycle as hardship_svc
 from unioncli.services.stations import logs as slogs
 from unioncli.services.stations import ratings as sratings
 from unioncli.services.stations import register as sregister
@@ -113,7 +114,7 @@ def read_reports(
 ) -> dict[tuple[int, Scope | None], dict[str, Any]]:
     """``year_report(target, year, scope)`` of each key, read on one connection: what the CLI
     prints, a third of the time of a connection per report (a check reads a hundred)."""
-    with report_svc._query(target) as q:
+    with reading(target) as q:
         return {(y, s): report_svc._report(q, y, s) for y, s in keys}
 
 

@@ -46,8 +46,9 @@ from unioncli.db.uow import UnitOfWork
 from unioncli.errors import Conflict, UnionCliError
 from unioncli.ids import make_id_number
 from unioncli.services import aid as aid_service
-from unioncli.services import hardship, members
+from unioncli.services import members
 from unioncli.services.grants import applications as grants
+from unioncli.services.hardship import lifecycle as hardship
 from unioncli.services.orgs import add_org
 from unioncli.services.stations import register as stations
 

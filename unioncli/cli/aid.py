@@ -13,8 +13,8 @@ from unioncli.cli.common import (
     Format,
     FormatOption,
     LimitOption,
+    limit_of,
     list_when_bare,
-    showing,
     state,
     uow,
 )
@@ -98,7 +98,7 @@ def _noted(mark: str | None, note: str | None) -> str | None:
     return f"[{mark}]" + (f" {note}" if note else "")
 
 
-def _footer(page: Any) -> str:
+def _totals(page: Any) -> str:
     from unioncli.money import format_money
 
     t = page.totals
@@ -110,7 +110,7 @@ def _footer(page: Any) -> str:
     )
     if page.total > t.entries:
         totals += i18n.t("aid.totals_reversed")
-    return totals + "\n" + showing(len(page.rows), page.total)
+    return totals
 
 
 list_when_bare(app)
@@ -176,9 +176,10 @@ def list_aid(
     fmt: Format = FormatOption,
 ) -> None:
     """列出帮扶记录，表尾合计户数、人次和金额. Example: unioncli aid list --year 2024 --kind 送温暖"""
-    from unioncli.cli.render import line, rows
-    from unioncli.services.aid import AidFilter
-    from unioncli.services.aid import list_aid as service
+    from unioncli.cli.render import listing
+    from unioncli.db.read import reading
+    from unioncli.views.aid import AidFilter
+    from unioncli.views.aid import list_aid as view
 
     flt = AidFilter(
         file=file,
@@ -190,11 +191,8 @@ def list_aid(
         until=until,
         county=state.county,
     )
-    with uow() as work:
-        page = service(work, flt, limit=None if all_rows else limit)
-    if not page.rows and fmt == Format.table:
-        line(i18n.t("aid.none"))
-        return
+    with reading(state.target()) as db:
+        page = view(db, flt, limit=limit_of(limit, all_rows))
     data = []
     for r in page.rows:
         d = asdict(r)
@@ -202,14 +200,21 @@ def list_aid(
         d["noted"] = _noted(d["mark"], r.note)
         data.append(d)
     one_file = file is not None and fmt == Format.table
-    footer = _footer(page) if fmt == Format.table else None
     title = None
-    if one_file:
+    if one_file and page.rows:
         first = page.rows[0]
         title = i18n.t(
             "aid.title", file_no=first.file_no, head=first.head_name, org=first.org or ""
         ).rstrip()
-    rows(_columns(fmt, one_file), data, fmt.value, title=title, footer=footer)
+    listing(
+        _columns(fmt, one_file),
+        data,
+        fmt.value,
+        total=page.total,
+        empty=i18n.t("aid.none"),
+        title=title,
+        notes=[_totals(page)],
+    )
 
 
 @app.command("reverse")

@@ -16,23 +16,19 @@ from unioncli.cli.common import (
     ReasonOption,
     ShowIdOption,
     interactive,
+    limit_of,
     list_when_bare,
     masker,
     reveal,
-    showing,
     state,
     uow,
 )
+from unioncli.cli.hardship_family import FileArg, family_app
 
 app = typer.Typer(
     help="困难职工帮扶档案：建档、复核、走访、退档、重新建档、待办、低保线、公示. "
     "Example: unioncli hardship due",
     no_args_is_help=False,
-)
-family_app = typer.Typer(
-    help="档案家庭成员：add / remove. Example: unioncli hardship family add KN2024-00012 "
-    '"李娜,230125199201010114,妻子,800"',
-    no_args_is_help=True,
 )
 app.add_typer(family_app, name="family")
 
@@ -59,10 +55,6 @@ i18n.register(
         "hardship.closed_msg": (
             "档案 {file_no}（{name}）已退档：{reason}，退档日期 {date}",
             "file {file_no} ({name}) closed: {reason}, on {date}",
-        ),
-        "hardship.family_count": (
-            "档案 {file_no} 现有家庭成员 {count} 人",
-            "file {file_no} now has {count} family members",
         ),
         "hardship.line_set": (
             "{year} 年低保线：每人每月 {line} 元",
@@ -120,7 +112,6 @@ i18n.register(
     }
 )
 
-FileArg = typer.Argument(..., help="档案编号（如 KN2024-00012）、#编号或户主身份证号")
 DateOption = typer.Option(None, "--date", help="日期（默认今天）")
 
 
@@ -181,9 +172,10 @@ def list_files(
     reason: str | None = ReasonOption,
 ) -> None:
     """列出困难职工档案. Example: unioncli hardship list --status 在档 --category 深度困难 --format csv"""
-    from unioncli.cli.render import Column, line, rows
-    from unioncli.services.hardship import FileFilter
-    from unioncli.services.hardship import list_files as service
+    from unioncli.cli.render import Column, line, listing
+    from unioncli.db.read import reading
+    from unioncli.views.hardship.files import FileFilter
+    from unioncli.views.hardship.files import list_files as view
 
     flt = FileFilter(
         org=org,
@@ -194,8 +186,9 @@ def list_files(
         cause=cause,
         county=state.county,
     )
-    with uow() as work:
-        found, total = service(work, flt, limit=None if all_rows else limit)
+    with reading(state.target()) as db:
+        page = view(db, flt, limit=limit_of(limit, all_rows))
+    found = page.rows
     if not found and fmt == Format.table:
         line(i18n.t("hardship.none"))
         return
@@ -229,8 +222,7 @@ def list_files(
         narrow = {"phone", "cause", "closed_on", "close_reason"}
         short = Column("income_fen", i18n.t("hardship.col.income"), show=_money, justify="right")
         cols = [short if c.key == "income_fen" else c for c in cols if c.key not in narrow]
-    footer = showing(len(found), total)
-    rows(cols, data, fmt.value, footer=footer if fmt == Format.table else None)
+    listing(cols, data, fmt.value, total=page.total)
 
 
 # --- open --------------------------------------------------------------------------------------
@@ -266,7 +258,7 @@ def open_file(
     """建档（一户一档）. Example: unioncli hardship open 张伟 --id 230125199001012350 --org 3 --category 深度困难 --cause 患重特大疾病 --size 3 --income 500"""
     from unioncli.cli.render import line
     from unioncli.enums import HardshipCategory
-    from unioncli.services.hardship import open_file as service
+    from unioncli.services.hardship.lifecycle import open_file as service
 
     raw: dict[str, Any] = {
         "name": name,
@@ -317,6 +309,7 @@ def show(
 ) -> None:
     """查看整份档案：户主、家庭成员、复核、走访、历年帮扶、前后档案. Example: unioncli hardship show KN2024-00012"""
     from unioncli.cli.render import Column, dump_json, line, record, rows
+    from unioncli.db.read import reading
     from unioncli.enums import (
         CloseReason,
         FileStatus,
@@ -324,12 +317,11 @@ def show(
         HardshipCategory,
         HardshipCause,
     )
-    from unioncli.services.grants.applications import grants_of_parents
-    from unioncli.services.hardship import show_file
+    from unioncli.views.hardship.files import household_grants, show_file
 
-    with uow() as work:
-        v = show_file(work, ref)
-        grants = grants_of_parents(work, v.person_ids)
+    with reading(state.target()) as db:
+        v = show_file(db, ref)
+        grants = household_grants(db, v.person_ids)
     reveal(show_id, reason, "hardship.show", v.person_ids)
     mask_id, mask_phone = masker(show_id)
     data = asdict(v)
@@ -474,7 +466,7 @@ def update(
 ) -> None:
     """更正档案信息（困难类别通过复核调整）. Example: unioncli hardship update KN2024-00012 --income 650 --health 好转"""
     from unioncli.cli.render import line
-    from unioncli.services.hardship import update_file
+    from unioncli.services.hardship.lifecycle import update_file
 
     raw = {
         "org": org,
@@ -509,7 +501,7 @@ def review(
     """登记年度复核（可调整困难类别）. Example: unioncli hardship review KN2024-00012 --date 2025-03-01 --outcome 继续在档 --category 相对困难"""
     from unioncli.cli.render import line
     from unioncli.enums import HardshipCategory
-    from unioncli.services.hardship import review_file
+    from unioncli.services.hardship.lifecycle import review_file
 
     with uow() as work:
         view = review_file(work, ref, on=on, outcome=outcome, category=category, reviewer=reviewer)
@@ -536,7 +528,7 @@ def visit(
 ) -> None:
     """登记入户走访. Example: unioncli hardship visit KN2024-00012 --date 2024-06-15 --visitor 王芳 --note 子女已复学"""
     from unioncli.cli.render import line
-    from unioncli.services.hardship import visit_file
+    from unioncli.services.hardship.lifecycle import visit_file
 
     with uow() as work:
         view = visit_file(work, ref, on=on, visitor=visitor, note=note)
@@ -556,7 +548,7 @@ def close(
     """退档. Example: unioncli hardship close KN2024-00012 --date 2025-06-30 --reason 脱困"""
     from unioncli.cli.render import line
     from unioncli.enums import CloseReason
-    from unioncli.services.hardship import close_file
+    from unioncli.services.hardship.lifecycle import close_file
 
     with uow() as work:
         view = close_file(work, ref, on=on, reason=reason, note=note)
@@ -588,7 +580,7 @@ def reopen(
     """返困重新建档：新档案沿用户主、工会、家庭成员，并与原档案关联. Example: unioncli hardship reopen KN2022-00031 --date 2024-05-10 --cause 患重特大疾病"""
     from unioncli.cli.render import line
     from unioncli.enums import HardshipCategory
-    from unioncli.services.hardship import reopen_file
+    from unioncli.services.hardship.lifecycle import reopen_file
 
     raw = {
         "opened": on,
@@ -615,39 +607,6 @@ def reopen(
     _warn(view)
 
 
-# --- family --------------------------------------------------------------------------------------
-
-
-@family_app.command("add")
-def family_add(
-    ref: str = FileArg,
-    spec: str = typer.Argument(..., help="“姓名,身份证号,关系[,月收入[,健康状况[,身份/学校]]]”"),
-) -> None:
-    """增加家庭成员. Example: unioncli hardship family add KN2024-00012 "李娜,230125199201010114,妻子,800,健康,城关镇小学\""""
-    from unioncli.cli.render import line
-    from unioncli.services.hardship import add_family_member
-
-    with uow() as work:
-        view = add_family_member(work, ref, spec)
-        work.commit()
-    line(i18n.t("hardship.family_count", file_no=view.file_no, count=len(view.family)))
-
-
-@family_app.command("remove")
-def family_remove(
-    ref: str = FileArg,
-    id_number: str = typer.Argument(..., help="家庭成员的身份证号"),
-) -> None:
-    """移除家庭成员（迁出、成家、去世）. Example: unioncli hardship family remove KN2024-00012 230125199201010114"""
-    from unioncli.cli.render import line
-    from unioncli.services.hardship import remove_family_member
-
-    with uow() as work:
-        view = remove_family_member(work, ref, id_number)
-        work.commit()
-    line(i18n.t("hardship.family_count", file_no=view.file_no, count=len(view.family)))
-
-
 # --- due -----------------------------------------------------------------------------------------
 
 
@@ -663,17 +622,13 @@ def due(
     reason: str | None = ReasonOption,
 ) -> None:
     """待办：今年未复核的档案、6 个月未走访的档案，逾期最久的在前（当年新建档的档案次年起复核）. Example: unioncli hardship due --as-of 2024-12-31"""
-    from unioncli.cli.render import Column, line, rows
-    from unioncli.services.hardship import due as service
+    from unioncli.cli.render import Column, line, listing
+    from unioncli.db.read import reading
+    from unioncli.views.hardship.due import due as view
 
-    with uow() as work:
-        found = service(
-            work,
-            as_of,
-            kind=kind,
-            org=org,
-            county=state.county,
-            limit=None if all_rows else limit,
+    with reading(state.target()) as db:
+        found = view(
+            db, as_of, kind=kind, org=org, county=state.county, limit=limit_of(limit, all_rows)
         )
     if not found.items and fmt == Format.table:
         line(i18n.t("hardship.due_none", date=found.as_of))
@@ -711,7 +666,7 @@ def due(
         shown=len(found.items),
         total=found.total,
     )
-    rows(cols, data, fmt.value, footer=footer if fmt == Format.table else None)
+    listing(cols, data, fmt.value, notes=[footer])
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -726,25 +681,25 @@ def settings(
     fmt: Format = FormatOption,
 ) -> None:
     """各年度低保线：设置或查看（用于核对困难类别与收入是否相符）. Example: unioncli hardship settings --year 2024 --low-income-line 760"""
-    from unioncli.cli.render import Column, line, rows
+    from unioncli.cli.render import Column, line, listing
+    from unioncli.db.read import reading
     from unioncli.errors import UsageError
-    from unioncli.services.hardship import list_low_income_lines, set_low_income_line
+    from unioncli.views.hardship.low_income import low_income_lines
 
     if (year is None) != (line_amount is None):
         raise UsageError("hardship.settings_both")
     if year is not None:
+        from unioncli.services.hardship.low_income import set_low_income_line
+
         with uow() as work:
             view = set_low_income_line(work, year, line_amount)
             work.commit()
         line(i18n.t("hardship.line_set", year=view.year, line=_money(view.amount_fen)))
         return
-    with uow() as work:
-        found = list_low_income_lines(work)
-    if not found and fmt == Format.table:
-        line(i18n.t("hardship.no_lines"))
-        return
+    with reading(state.target()) as db:
+        found = low_income_lines(db)
     data = [asdict(v) | {"double_fen": 2 * v.amount_fen} for v in found]
-    rows(
+    listing(
         [
             Column("year", i18n.t("hardship.col.year")),
             Column("amount_fen", i18n.t("hardship.col.line"), show=_money, justify="right"),
@@ -753,6 +708,7 @@ def settings(
         ],
         data,
         fmt.value,
+        empty=i18n.t("hardship.no_lines"),
     )
 
 
@@ -768,14 +724,15 @@ def notice(
     fmt: Format = FormatOption,
 ) -> None:
     """公示名单：姓名、工会、困难类别、金额（不含身份证号、病情、住址）. Example: unioncli hardship notice --aid-year 2024 --kind 送温暖"""
-    from unioncli.cli.render import Column, line, rows
+    from unioncli.cli.render import Column, listing
+    from unioncli.db.read import reading
     from unioncli.enums import AidKind
     from unioncli.money import format_money
-    from unioncli.services.hardship import notice as service
+    from unioncli.views.hardship.notice import notice as view
 
-    with uow() as work:
-        found = service(
-            work,
+    with reading(state.target()) as db:
+        found = view(
+            db,
             opened_in=opened_in,
             aid_year=aid_year,
             kind=kind,
@@ -798,11 +755,11 @@ def notice(
     else:
         title = i18n.t("hardship.notice_title_new", year=opened_in)
         footer = i18n.t("hardship.notice_count", count=len(found))
-    if not found and fmt == Format.table:
-        line(i18n.t("hardship.notice_none"))
-        return
-    data = [asdict(r) for r in found]
-    if fmt == Format.table:
-        rows(cols, data, fmt.value, title=title, footer=footer)
-    else:
-        rows(cols, data, fmt.value)
+    listing(
+        cols,
+        [asdict(n) for n in found],
+        fmt.value,
+        empty=i18n.t("hardship.notice_none"),
+        title=title,
+        notes=[footer],
+    )

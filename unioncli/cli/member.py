@@ -188,7 +188,7 @@ def show(
         PoliticalStatus,
     )
     from unioncli.services.grants.applications import grants_of_parents
-    from unioncli.services.hardship import files_headed_by
+    from unioncli.services.hardship.files import files_headed_by
     from unioncli.services.members import show as service
 
     with uow() as work:

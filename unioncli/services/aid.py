@@ -1,4 +1,5 @@
-"""Aid payments (帮扶记录) to hardship files: record, list with totals, correct by reversal.
+"""Aid payments (帮扶记录) to hardship files: record, correct by reversal (the list and its totals
+are the read side's: ``views.aid``).
 
 Money history is never rewritten. A mistaken entry stays on record and a reversing entry (same
 file and kind, the negative amount, ``reverses_id`` pointing at it) cancels it. A reversed entry
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, and_, case, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from unioncli.dates import parse_date, parse_year, today
+from unioncli.dates import parse_date, today
+from unioncli.db.read import reading
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import AidKind
 from unioncli.errors import (
@@ -29,39 +31,17 @@ from unioncli.errors import (
     NotFound,
     UsageError,
 )
-from unioncli.i18n import register, register_fields
+from unioncli.i18n import register
 from unioncli.ids import mask_id, parse_id_number, record_id
-from unioncli.models import Aid, HardshipFile, Org, Person
+from unioncli.models import Aid, HardshipFile, Person
 from unioncli.money import format_money, parse_money
 from unioncli.services.common import Collector, blank, clean_text
-from unioncli.services.figures import orgs_in_county
-from unioncli.services.orgs import find_org
+from unioncli.views.aid import AidRow, entry
 
 DB = Session | Connection
 
-register_fields(
-    {
-        "file": ("档案", "file"),
-        "file_no": ("档案编号", "file no."),
-        "file_or_id": ("档案编号或户主身份证号", "file no. or the head's ID number"),
-        "aid_id": ("帮扶记录号", "aid entry no."),
-        "aid_date": ("帮扶日期", "aid date"),
-        "aid_kind": ("帮扶类型", "aid kind"),
-        "fund_source": ("资金来源", "fund source"),
-        "handler": ("经办人", "handler"),
-        "note": ("备注", "note"),
-        "since": ("起始日期", "from"),
-        "until": ("截止日期", "until"),
-    }
-)
-
 register(
     {
-        "aid.file_not_found": ("找不到帮扶档案“{ref}”", "no hardship file “{ref}”"),
-        "aid.no_file_of_head": (
-            "身份证号 {id} 名下没有帮扶档案",
-            "no hardship file is headed by ID number {id}",
-        ),
         "aid.no_file_open_for_head": (
             "身份证号 {id} 名下没有在 {date} 在档的帮扶档案；帮扶只能记入当日在档的档案",
             "no file headed by ID number {id} was open on {date}; aid goes only to a file "
@@ -137,51 +117,6 @@ class FileInfo:
     opened_on: date
     closed_on: date | None
     status: str
-
-
-@dataclass(frozen=True)
-class AidRow:
-    aid_id: int
-    aid_date: date
-    file_id: int
-    file_no: str
-    head_name: str
-    org: str | None
-    kind: str
-    amount_fen: int
-    fund_source: str | None
-    handler: str | None
-    note: str | None
-    reverses_id: int | None  # set on a reversing entry: the entry it cancels
-    reversed_by: int | None  # set on a reversed entry: the entry that cancels it
-
-
-@dataclass(frozen=True)
-class AidTotals:
-    """Totals over entries that count: neither reversed nor a reversal."""
-
-    entries: int  # 人次
-    households: int  # 户: distinct files
-    amount_fen: int
-
-
-@dataclass(frozen=True)
-class AidPage:
-    rows: list[AidRow]
-    total: int  # every matching row, reversed entries and reversals included
-    totals: AidTotals
-
-
-@dataclass(frozen=True)
-class AidFilter:
-    file: str | None = None  # file no., #id or the head's ID number
-    kind: str | None = None
-    year: str | int | None = None
-    fund_source: str | None = None  # a part of the text
-    org: str | None = None
-    since: str | date | None = None  # aid dates from (a round of aid: since/until)
-    until: str | date | None = None  # aid dates to, included
-    county: str | None = None  # the clerk's county (区县): entries of files of its unions only
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -445,19 +380,6 @@ def check_new_aid(db: DB, file: FileInfo, kind: str, on: date, amount_fen: int) 
         raise double_entry_error(file.file_no, existing, kind, on, amount_fen)
 
 
-def aid_totals_by_year(db: DB, file_id: int) -> list[tuple[int, int, int]]:
-    """``[(year, entries, amount_fen)]`` of one file, oldest year first, for ``hardship show``
-    and ``member show``. Reversed entries and reversals are left out (they cancel)."""
-    year = func.extract("year", col(Aid.aid_date))
-    stmt = (
-        select(year, func.count(), func.coalesce(func.sum(col(Aid.amount_fen)), 0))
-        .where(col(Aid.file_id) == file_id, _counts())
-        .group_by(year)
-        .order_by(year)
-    )
-    return [(int(y), int(n), int(fen)) for y, n, fen in db.execute(stmt)]
-
-
 # --- writing ---------------------------------------------------------------------------------
 
 
@@ -578,121 +500,7 @@ def reverse_aid(
     return _row_of(uow, reversal.id)
 
 
-# --- reading ---------------------------------------------------------------------------------
-
-
-def _rows_query() -> Any:
-    reversal = aliased(Aid)
-    return (
-        select(
-            col(Aid.id),
-            col(Aid.aid_date),
-            col(Aid.file_id),
-            col(HardshipFile.file_no),
-            col(Person.name),
-            col(Org.name),
-            col(Aid.kind),
-            col(Aid.amount_fen),
-            col(Aid.fund_source),
-            col(Aid.handler),
-            col(Aid.note),
-            col(Aid.reverses_id),
-            col(reversal.id),
-        )
-        .join(HardshipFile, col(Aid.file_id) == col(HardshipFile.id))
-        .join(Person, col(HardshipFile.head_id) == col(Person.id))
-        .outerjoin(Org, col(HardshipFile.org_id) == col(Org.id))
-        .outerjoin(reversal, col(reversal.reverses_id) == col(Aid.id))
-    )
-
-
-def _aid_row(r: Any) -> AidRow:
-    return AidRow(
-        aid_id=r[0],
-        aid_date=r[1],
-        file_id=r[2],
-        file_no=r[3],
-        head_name=r[4],
-        org=r[5],
-        kind=r[6],
-        amount_fen=r[7],
-        fund_source=r[8],
-        handler=r[9],
-        note=r[10],
-        reverses_id=r[11],
-        reversed_by=r[12],
-    )
-
-
 def _row_of(uow: UnitOfWork, aid_id: int) -> AidRow:
-    return _aid_row(uow.session.execute(_rows_query().where(col(Aid.id) == aid_id)).one())
-
-
-def _conditions(uow: UnitOfWork, flt: AidFilter) -> tuple[list[Any], bool]:
-    """The filter as SQL conditions, and whether they need the file table joined."""
-    conds: list[Any] = []
-    needs_file = False
-    if not blank(flt.file):
-        assert flt.file is not None
-        conds.append(col(Aid.file_id) == find_file(uow.session, flt.file).id)
-    if not blank(flt.kind):
-        assert flt.kind is not None
-        conds.append(col(Aid.kind) == parse_aid_kind(flt.kind))
-    if flt.year is not None and not blank(flt.year):
-        y = parse_year(flt.year)
-        conds.append(col(Aid.aid_date).between(date(y, 1, 1), date(y, 12, 31)))
-    if flt.since is not None and not blank(flt.since):
-        conds.append(col(Aid.aid_date) >= parse_date(flt.since, "since"))
-    if flt.until is not None and not blank(flt.until):
-        conds.append(col(Aid.aid_date) <= parse_date(flt.until, "until"))
-    if not blank(flt.fund_source):
-        text = clean_text(flt.fund_source, "fund_source")
-        conds.append(col(Aid.fund_source).contains(text, autoescape=True))
-    if not blank(flt.org):
-        assert flt.org is not None
-        conds.append(col(HardshipFile.org_id) == find_org(uow, flt.org).id)
-        needs_file = True
-    if flt.county:
-        conds.append(col(HardshipFile.org_id).in_(orgs_in_county(flt.county)))
-        needs_file = True
-    return conds, needs_file
-
-
-def aid_totals(uow: UnitOfWork, flt: AidFilter) -> tuple[int, AidTotals]:
-    """(matching rows, totals of the entries that count) — in one SQL aggregate."""
-    conds, needs_file = _conditions(uow, flt)
-    return _totals(uow, conds, needs_file)
-
-
-def _totals(uow: UnitOfWork, conds: list[Any], needs_file: bool) -> tuple[int, AidTotals]:
-    reversal = aliased(Aid)
-    counts = and_(col(Aid.reverses_id).is_(None), col(reversal.id).is_(None))
-    stmt = select(
-        func.count(),
-        func.coalesce(func.sum(case((counts, 1), else_=0)), 0),
-        func.count(func.distinct(case((counts, col(Aid.file_id)), else_=None))),
-        func.coalesce(func.sum(case((counts, col(Aid.amount_fen)), else_=0)), 0),
-    ).select_from(Aid)
-    if needs_file:
-        stmt = stmt.join(HardshipFile, col(Aid.file_id) == col(HardshipFile.id))
-    stmt = stmt.outerjoin(reversal, col(reversal.reverses_id) == col(Aid.id)).where(*conds)
-    total, entries, households, amount = uow.session.execute(stmt).one()
-    return int(total), AidTotals(int(entries), int(households), int(amount))
-
-
-def list_aid(
-    uow: UnitOfWork, flt: AidFilter, *, limit: int | None = 50, offset: int = 0
-) -> AidPage:
-    """One page of entries (newest first), how many match in all, and the totals of them all."""
-    conds, needs_file = _conditions(uow, flt)
-    total, totals = _totals(uow, conds, needs_file)
-    stmt = (
-        _rows_query()
-        .where(*conds)
-        .order_by(col(Aid.aid_date).desc(), col(Aid.id).desc())
-        .offset(offset)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    found = [_aid_row(r) for r in uow.session.execute(stmt)]
-    return AidPage(rows=found, total=total, totals=totals)
+    """The entry as ``aid list`` shows it, read back inside this unit of work."""
+    with reading(uow.session.connection()) as r:
+        return entry(r, aid_id)

@@ -28,8 +28,9 @@ from unioncli.errors import Conflict, UnionCliError
 from unioncli.i18n import register
 from unioncli.ids import mask_id
 from unioncli.models import metadata
-from unioncli.services import hardship as rules
 from unioncli.services.common import clean_text
+from unioncli.services.hardship import fields as hardship_fields
+from unioncli.services.hardship import files as hardship_files
 from unioncli.services.imports.engine import (
     Column,
     Context,
@@ -103,7 +104,7 @@ class HardshipImport(Kind):
         self.next_no: dict[int, int] = {}
 
     def parse(self, raw: dict[str, str]) -> dict[str, Any]:
-        fields = rules.parse_file_fields(raw)
+        fields = hardship_fields.parse_file_fields(raw)
         if fields["org"] is not None:
             try:
                 fields["org_id"] = self.orgs.find(fields["org"])
@@ -135,7 +136,9 @@ class HardshipImport(Kind):
             try:
                 found = self._match(ctx, p, None if person is None else person.id)
                 if found is None and person is not None and p["status"] == "open":
-                    rules.check_not_in_open_file(ctx.conn, person.id, p["name"], rid.number)
+                    hardship_files.check_not_in_open_file(
+                        ctx.conn, person.id, p["name"], rid.number
+                    )
             except UnionCliError as exc:
                 item.reject(exc)
                 continue
@@ -180,11 +183,11 @@ class HardshipImport(Kind):
         seq = self.next_no.get(year)
         if seq is None:
             # held to the commit: a clerk opening a file of this year meanwhile numbers after us
-            serialize(ctx.conn, rules.file_no_key(None, year))
-            first = rules.next_file_no(ctx.conn, year)
+            serialize(ctx.conn, hardship_files.file_no_key(None, year))
+            first = hardship_files.next_file_no(ctx.conn, year)
             seq = int(first.rsplit("-", 1)[1])
         self.next_no[year] = seq + 1
-        return rules.format_file_no(year, seq)
+        return hardship_files.format_file_no(year, seq)
 
     def _match(self, ctx: Context, p: dict[str, Any], person_id: int | None) -> Any:
         files = metadata.tables["hardship_file"]
@@ -293,7 +296,7 @@ class _FileEvents(Kind):
             p: dict[str, Any] = item.parsed
             on = p[self.date_field]
             try:
-                found = rules.event_file(
+                found = hardship_files.event_file(
                     ctx.conn, p["file_no"], p["id_number"], on, self.date_field
                 )
             except UnionCliError as exc:
@@ -351,7 +354,7 @@ class ReviewImport(_FileEvents):
     compared = ("outcome", "category", "reviewer")
 
     def parse(self, raw: dict[str, str]) -> dict[str, Any]:
-        return rules.parse_review_fields(raw)
+        return hardship_fields.parse_review_fields(raw)
 
     def finish(self, ctx: Context) -> None:
         """Each file reviewed here takes the category of its latest review by date."""
@@ -360,7 +363,7 @@ class ReviewImport(_FileEvents):
             stored = ctx.conn.execute(
                 select(files.c.category).where(files.c.id == file_id)
             ).scalar_one()
-            now = rules.current_category(ctx.conn, file_id)
+            now = hardship_files.current_category(ctx.conn, file_id)
             if now != stored:
                 ctx.update_row(
                     files, "hardship_file", file_id, {"category": stored}, {"category": now}
@@ -378,4 +381,4 @@ class VisitImport(_FileEvents):
     compared = ("visitor", "note")
 
     def parse(self, raw: dict[str, str]) -> dict[str, Any]:
-        return rules.parse_visit_fields(raw)
+        return hardship_fields.parse_visit_fields(raw)
