@@ -317,7 +317,8 @@ def show(
         HardshipCategory,
         HardshipCause,
     )
-    from unioncli.views.hardship.files import household_grants, show_file
+    from unioncli.views.grants import household_grants
+    from unioncli.views.hardship.files import show_file
 
     with reading(state.target()) as db:
         v = show_file(db, ref)

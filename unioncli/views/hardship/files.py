@@ -131,22 +131,6 @@ class FileView:
 
 
 @dataclass(frozen=True)
-class HouseholdGrant:
-    """A grant to a child of the household, as ``hardship show`` lists it (the fields of
-    ``services.grants.HouseholdGrant``)."""
-
-    id: int
-    year: int
-    student_name: str
-    parent_name: str
-    level: str
-    amount_fen: int
-    status: str
-    eligibility: str
-    paid_on: date | None
-
-
-@dataclass(frozen=True)
 class FileRow:
     id: int
     file_no: str
@@ -398,28 +382,6 @@ def file_view(r: Reader, file_id: int, *, warn_year: int | None) -> FileView:
 def show_file(r: Reader, ref: str) -> FileView:
     """The whole file; an open file's income is checked against this year's line."""
     return file_view(r, find_file_id(r, ref), warn_year=today().year)
-
-
-def household_grants(r: Reader, person_ids: list[int]) -> list[HouseholdGrant]:
-    """The grants whose parent is one of ``person_ids`` (a file's head and family), newest round
-    first (``services.grants.grants_of_parents``)."""
-    if not person_ids:
-        return []
-    ids, params = placeholders("p", person_ids)
-    return [
-        HouseholdGrant(int(g[0]), int(g[1]), g[2], g[3], g[4], int(g[5]), g[6], g[7], day(g[8]))
-        for g in r.all(
-            f"""
-            SELECT g.id, g.year, s.name, p.name, g.level, g.amount_fen, g.status, g.eligibility,
-                   g.paid_on
-            FROM student_grant g
-            JOIN person s ON s.id = g.student_id JOIN person p ON p.id = g.parent_id
-            WHERE g.parent_id IN {ids}
-            ORDER BY g.year DESC, g.id DESC
-            """,
-            params,
-        )
-    ]
 
 
 def files_headed_by(r: Reader, person_id: int) -> list[HeadedFile]:
