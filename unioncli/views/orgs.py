@@ -100,7 +100,9 @@ def find_org_id(r: Reader, ref: str) -> int:
         return int(found)
     if ref:
         hits = r.all(
-            "SELECT id, name FROM org WHERE name LIKE '%' || :part || '%' LIMIT 6", {"part": ref}
+            # in id order: the order the writers' lookup always listed them in on SQLite
+            "SELECT id, name FROM org WHERE name LIKE '%' || :part || '%' ORDER BY id LIMIT 6",
+            {"part": ref},
         )
         if len(hits) == 1:
             return int(hits[0][0])
