@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from dbutil import columns, execute, execute_many, rows
 
+from unioncli.audit_chain import GENESIS, entry_hash
 from unioncli.config import Target
 from unioncli.db import migrate
 from unioncli.ids import make_id_number
-from unioncli.models.audit import GENESIS, entry_hash
 
 ORG1 = "城关镇第一小学工会"
 ORG2 = "河西镇人民医院工会"

@@ -86,10 +86,11 @@ def reports(target: Target, years: range, county: str | None = None) -> list[dic
 
 
 def chain(target: Target) -> int:
-    from unioncli.db.uow import UnitOfWork
-    from unioncli.services.audit import verify_chain
+    from unioncli.db.read import reading
+    from unioncli.views.audit import verify_chain
 
-    return verify_chain(UnitOfWork(target)).count
+    with reading(target) as r:
+        return verify_chain(r).count
 
 
 def revision(target: Target) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from unioncli.config import Target
 from unioncli.db.engine import engine_for
+from unioncli.db.read import reading
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import MemberEventKind as K
 from unioncli.enums import MemberStatus as S
@@ -28,9 +29,10 @@ from unioncli.models import AuditEntry, Member, Person
 from unioncli.pinyin import name_keys
 from unioncli.services import members
 from unioncli.services.figures import member_figures
-from unioncli.services.lookup import find_members
-from unioncli.services.members import TRANSITIONS, MemberFilter, MemberView
+from unioncli.services.members import TRANSITIONS
 from unioncli.services.orgs import add_org
+from unioncli.views import members as member_views
+from unioncli.views.members import MemberFilter, MemberRow, MemberView
 
 ORG1 = "城关镇第一小学工会"
 ORG2 = "河西镇人民医院工会"
@@ -97,8 +99,14 @@ def change(
 
 
 def show(target: Target, ref: str) -> MemberView:
-    with UnitOfWork(target) as uow:
-        return members.show(uow, ref)
+    with reading(target) as r:
+        return member_views.show_member(r, ref)
+
+
+def find_members(target: Target, query: str, limit: int = 20) -> tuple[list[MemberRow], int]:
+    with reading(target) as r:
+        page = member_views.find_members(r, query, limit=limit)
+    return page.rows, page.total
 
 
 def update(target: Target, ref: str, **raw: Any) -> MemberView:
@@ -459,11 +467,11 @@ def test_rejoin_after_leaving_is_a_new_join(orgs: Target) -> None:
     assert member_figures(eng, 2021).new == 1
     assert member_figures(eng, 2020).active_end == 0
     assert member_figures(eng, 2021).active_end == 1
-    with UnitOfWork(orgs) as uow:
+    with reading(orgs) as r:
         for year in (2018, 2021):
-            found, total = members.list_members(uow, MemberFilter(joined_year=year), limit=None)
-            assert (total, [r.name for r in found]) == (1, ["张伟"])
-        assert members.list_members(uow, MemberFilter(joined_year=2019), limit=None)[1] == 0
+            page = member_views.list_members(r, MemberFilter(joined_year=year), limit=None)
+            assert (page.total, [m.name for m in page.rows]) == (1, ["张伟"])
+        assert member_views.list_members(r, MemberFilter(joined_year=2019), limit=None).total == 0
 
 
 def test_enrol_from_outside_is_a_transfer_in(orgs: Target) -> None:

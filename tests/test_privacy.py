@@ -459,7 +459,7 @@ def test_revealing_needs_a_reason_and_is_audited(cli, small_county: Target, tmp_
 def test_an_internal_error_on_a_record_leaks_no_personal_data(
     cli, ledger: Target, monkeypatch: pytest.MonkeyPatch, lang: str
 ) -> None:
-    from unioncli.services.hardship import files as hardship
+    from unioncli.views.hardship import files as hardship_files
 
     idn, name = "230125199001012350", "张伟"
     assert cli("org", "add", "城关镇第一小学工会", "--founded", "2010-05-01").exit_code == 0
@@ -472,7 +472,7 @@ def test_an_internal_error_on_a_record_leaks_no_personal_data(
         raise RuntimeError(f"boom {idn} {name} 138-0013-8000")
 
     monkeypatch.delenv("UNIONCLI_DEBUG", raising=False)
-    monkeypatch.setattr(hardship, "files_headed_by", boom)
+    monkeypatch.setattr(hardship_files, "files_headed_by", boom)
     r = cli("--lang", lang, "member", "show", idn)
     assert r.exit_code == 1
     assert idn not in r.stderr and name not in r.stderr and "boom" not in r.stderr

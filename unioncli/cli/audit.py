@@ -9,7 +9,15 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, LimitOption, list_when_bare, showing, uow
+from unioncli.cli.common import (
+    AllOption,
+    Format,
+    FormatOption,
+    LimitOption,
+    limit_of,
+    list_when_bare,
+    state,
+)
 
 app = typer.Typer(help="审计日志：list / verify. Example: unioncli audit list --action member")
 
@@ -92,29 +100,31 @@ def list_audit(
     since: str | None = typer.Option(None, "--since", help="起始日期"),
     until: str | None = typer.Option(None, "--until", help="截止日期"),
     limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
 ) -> None:
     """查看审计日志（最新在前；身份证号、手机号已遮蔽）. Example: unioncli audit list --action reveal"""
-    from unioncli.cli.render import Column, rows
+    from unioncli.cli.render import Column, listing
     from unioncli.dates import parse_date
-    from unioncli.services.audit import list_entries
+    from unioncli.db.read import reading
+    from unioncli.views.audit import list_entries
 
-    with uow() as work:
-        found, total = list_entries(
-            work,
+    with reading(state.target()) as r:
+        page = list_entries(
+            r,
             operator=operator,
             action=action,
             entity=entity,
             entity_id=entity_id,
             since=parse_date(since, field="date") if since else None,
             until=parse_date(until, field="date") if until else None,
-            limit=limit,
+            limit=limit_of(limit, all_rows),
         )
     data = []
-    for r in found:
-        d = asdict(r)
-        d["record"] = f"{r.entity}#{r.entity_id}" if r.entity_id is not None else r.entity
-        d["change"] = _change_text(r.before, r.after)
+    for e in page.rows:
+        d = asdict(e)
+        d["record"] = f"{e.entity}#{e.entity_id}" if e.entity_id is not None else e.entity
+        d["change"] = _change_text(e.before, e.after)
         if fmt == Format.table and len(d["change"]) > 80:
             d["change"] = d["change"][:79] + "…"  # the whole change: --format json
         data.append(d)
@@ -127,18 +137,19 @@ def list_audit(
         Column("reason", i18n.field_label("reason"), wrap=True),
         Column("change", i18n.t("audit.col.change"), wrap=True),
     ]
-    footer = showing(len(found), total)
-    rows(cols, data, fmt.value, footer=footer if fmt == Format.table else None)
+    listing(cols, data, fmt.value, total=page.total)
 
 
 @app.command("verify")
 def verify() -> None:
     """核对审计日志的哈希链，指出第一条被修改、删除或插入的条目（末尾被删须靠台账记下的末条标记或台账外记下的哈希才能发现）. Example: unioncli audit verify"""
     from unioncli.cli.render import line, note
-    from unioncli.services.audit import verify_chain
+    from unioncli.db.read import reading
+    from unioncli.views.audit import verify_chain
 
-    with uow() as work:
-        status = verify_chain(work)
+    # one read of its own, not the writer's BEGIN IMMEDIATE: it holds up no clerk meanwhile
+    with reading(state.target()) as r:
+        status = verify_chain(r)
     line(i18n.t("audit.intact", count=status.count))
     if status.last_id is not None:
         note(i18n.t("audit.fingerprint", id=status.last_id, hash=status.last_hash))

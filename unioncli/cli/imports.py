@@ -9,7 +9,15 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, ReasonOption, state, uow
+from unioncli.cli.common import (
+    AllOption,
+    Format,
+    FormatOption,
+    ReasonOption,
+    limit_of,
+    state,
+    uow,
+)
 from unioncli.errors import ExitCode
 
 import_app = typer.Typer(
@@ -272,21 +280,23 @@ def _batch_columns() -> list[Any]:
 @import_app.command("list")
 def list_(
     limit: int = typer.Option(50, "--limit", "-n", help="最多显示几个批次"),
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
 ) -> None:
     """导入批次，最近的在前。Example: unioncli import list"""
     from dataclasses import asdict
 
-    from unioncli.cli.render import rows
-    from unioncli.services.imports.batches import list_batches
+    from unioncli.cli.render import listing
+    from unioncli.db.read import reading
+    from unioncli.views.imports import list_batches
 
-    with uow() as work:
-        batches, total = list_batches(work, limit=limit)
-    rows(
+    with reading(state.target()) as r:
+        page = list_batches(r, limit=limit_of(limit, all_rows))
+    listing(
         _batch_columns(),
-        [asdict(b) for b in batches],
-        fmt,
-        footer=i18n.t("import.count", shown=len(batches), total=total),
+        [asdict(b) for b in page.rows],
+        fmt.value,
+        notes=[i18n.t("import.count", shown=len(page.rows), total=page.total)],
     )
 
 
@@ -294,10 +304,11 @@ def list_(
 def show(batch_id: int = typer.Argument(..., help="批次号（import list 的第一列）")) -> None:
     """一个导入批次的详情。Example: unioncli import show 3"""
     from unioncli.cli.render import record
-    from unioncli.services.imports.batches import show_batch
+    from unioncli.db.read import reading
+    from unioncli.views.imports import show_batch
 
-    with uow() as work:
-        b = show_batch(work, batch_id)
+    with reading(state.target()) as r:
+        b = show_batch(r, batch_id)
     t = i18n.t
     record(
         f"{t('import.col.id')} #{b.id}",

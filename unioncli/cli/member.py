@@ -16,10 +16,10 @@ from unioncli.cli.common import (
     ReasonOption,
     ShowIdOption,
     interactive,
+    limit_of,
     list_when_bare,
     masker,
     reveal,
-    showing,
     state,
     uow,
 )
@@ -83,24 +83,21 @@ def _columns() -> list[Any]:
     ]
 
 
-def _print_rows(
-    found: list[Any], total: int, fmt: Format, show_id: bool, reason: str | None, what: str
-) -> None:
-    from unioncli.cli.render import line, rows
+def _print_rows(page: Any, fmt: Format, show_id: bool, reason: str | None, what: str) -> None:
+    from unioncli.cli.render import line, listing
 
-    if not found and fmt == Format.table:
+    if not page.rows and fmt == Format.table:
         line(i18n.t("member.none"))
         return
-    reveal(show_id, reason, what, [r.member_id for r in found])
+    reveal(show_id, reason, what, [r.member_id for r in page.rows])
     mask_id, mask_phone = masker(show_id)
     data = []
-    for r in found:
+    for r in page.rows:
         d = asdict(r)
         d["id_number"] = mask_id(d["id_number"])
         d["phone"] = mask_phone(d["phone"])
         data.append(d)
-    footer = showing(len(found), total)
-    rows(_columns(), data, fmt.value, footer=footer if fmt == Format.table else None)
+    listing(_columns(), data, fmt.value, total=page.total)
 
 
 list_when_bare(app)
@@ -178,6 +175,7 @@ def show(
 ) -> None:
     """查看会员及其会籍变动. Example: unioncli member show 1024"""
     from unioncli.cli.render import Column, dump_json, line, record, rows
+    from unioncli.db.read import reading
     from unioncli.enums import (
         Education,
         Gender,
@@ -187,14 +185,14 @@ def show(
         MemberStatus,
         PoliticalStatus,
     )
-    from unioncli.services.grants.applications import grants_of_parents
-    from unioncli.services.hardship.files import files_headed_by
-    from unioncli.services.members import show as service
+    from unioncli.views import members as view
+    from unioncli.views.grants import household_grants
+    from unioncli.views.hardship import files as hardship_files
 
-    with uow() as work:
-        v = service(work, ref)
-        files = files_headed_by(work, v.person_id)
-        grants = grants_of_parents(work, [v.person_id])
+    with reading(state.target()) as r:
+        v = view.show_member(r, ref)
+        files = hardship_files.files_headed_by(r, v.person_id)
+        grants = household_grants(r, [v.person_id])
     reveal(show_id, reason, "member.show", [v.member_id])
     mask_id, mask_phone = masker(show_id)
     data = asdict(v)
@@ -301,8 +299,9 @@ def list_members(
     reason: str | None = ReasonOption,
 ) -> None:
     """列出会员. Example: unioncli member list --org 3 --status 在册 --format csv"""
-    from unioncli.services.members import MemberFilter
-    from unioncli.services.members import list_members as service
+    from unioncli.db.read import reading
+    from unioncli.views.members import MemberFilter
+    from unioncli.views.members import list_members as view
 
     flt = MemberFilter(
         org=org,
@@ -312,9 +311,9 @@ def list_members(
         joined_year=joined_in,
         county=state.county,
     )
-    with uow() as work:
-        found, total = service(work, flt, limit=None if all_rows else limit)
-    _print_rows(found, total, fmt, show_id, reason, "member.list")
+    with reading(state.target()) as r:
+        page = view(r, flt, limit=limit_of(limit, all_rows))
+    _print_rows(page, fmt, show_id, reason, "member.list")
 
 
 @app.command("find")
@@ -328,10 +327,12 @@ def find(
     reason: str | None = ReasonOption,
 ) -> None:
     """查找会员. Example: unioncli member find zw"""
-    from unioncli.services.lookup import find_members
+    from unioncli.db.read import reading
+    from unioncli.views.members import find_members
 
-    found, total = find_members(state.target(), query, limit=limit)
-    _print_rows(found, total, fmt, show_id, reason, "member.find")
+    with reading(state.target()) as r:
+        page = find_members(r, query, limit=limit)
+    _print_rows(page, fmt, show_id, reason, "member.find")
 
 
 @app.command("update")

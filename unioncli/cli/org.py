@@ -7,7 +7,16 @@ from typing import Any
 import typer
 
 from unioncli import i18n
-from unioncli.cli.common import Format, FormatOption, list_when_bare, state, uow
+from unioncli.cli.common import (
+    AllOption,
+    Format,
+    FormatOption,
+    LimitOption,
+    limit_of,
+    list_when_bare,
+    state,
+    uow,
+)
 
 app = typer.Typer(
     help="基层工会：add / list / show / update / dissolve / merge. Example: unioncli org list",
@@ -114,39 +123,55 @@ def list_orgs(
     status: str | None = typer.Option(
         None, "--status", help="存续 或 已撤销（撤销、注销、合并的）；默认全部"
     ),
+    limit: int = LimitOption,
+    all_rows: bool = AllOption,
     fmt: Format = FormatOption,
 ) -> None:
     """列出基层工会及在册会员数. Example: unioncli org list --township 城关镇 --status 存续"""
     from dataclasses import asdict
 
-    from unioncli.cli.render import rows
-    from unioncli.services.orgs import list_orgs as service
-    from unioncli.services.orgs import parse_status_filter
+    from unioncli.cli.render import listing
+    from unioncli.db.read import reading
+    from unioncli.views.orgs import list_orgs as view
+    from unioncli.views.orgs import parse_status_filter
 
     in_force = parse_status_filter(status)
-    with uow() as work:
-        views = service(work, township=township, county=state.county, in_force=in_force)
-    footer = (
-        i18n.t("org.count_in", county=state.county, n=len(views))
+    with reading(state.target()) as r:
+        page = view(
+            r,
+            township=township,
+            county=state.county,
+            in_force=in_force,
+            limit=limit_of(limit, all_rows),
+        )
+    count = (
+        i18n.t("org.count_in", county=state.county, n=page.total)
         if state.county
-        else i18n.t("org.count", n=len(views))
+        else i18n.t("org.count", n=page.total)
     )
-    # the county column only where there are counties: a county's own ledger lists as it did
-    with_county = any(v.county for v in views)
+    # the county column only where there are counties: a county's own ledger lists as it did;
     # the status column once some union has ended: a ledger without any lists as it did
-    with_status = any(v.dissolved_on for v in views) or in_force is not None
-    data = [{**asdict(v), "status": v.status} for v in views]
-    rows(_columns(with_county, with_status), data, fmt.value, footer=footer)
+    with_status = page.any_ended or in_force is not None
+    data = [{**asdict(v), "status": v.status} for v in page.rows]
+    listing(
+        _columns(page.any_county, with_status),
+        data,
+        fmt.value,
+        # 显示 N 条，共 M 条 only when --limit cut the list
+        total=page.total if len(page.rows) < page.total else None,
+        notes=[count],
+    )
 
 
 @app.command("show")
 def show(ref: str = typer.Argument(..., help="工会编号、名称或统一社会信用代码")) -> None:
     """查看一个基层工会. Example: unioncli org show 城关镇第一小学工会"""
     from unioncli.cli.render import record
-    from unioncli.services.orgs import show_org
+    from unioncli.db.read import reading
+    from unioncli.views.orgs import show_org
 
-    with uow() as work:
-        v = show_org(work, ref)
+    with reading(state.target()) as r:
+        v = show_org(r, ref)
     f = i18n.field_label
     record(
         v.name,
@@ -207,7 +232,8 @@ def dissolve(
 ) -> None:
     """撤销或注销基层工会（终局）. Example: unioncli org dissolve 3 --date 2024-06-30 --kind 撤销 --retain-members"""
     from unioncli.cli.render import line
-    from unioncli.services.orgs import dissolution_label, dissolve_org
+    from unioncli.services.orgs import dissolve_org
+    from unioncli.views.orgs import dissolution_label
 
     with uow() as work:
         view, retained = dissolve_org(work, ref, on, kind, reason, retain_members=retain_members)

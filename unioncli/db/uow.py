@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from unioncli import config
+from unioncli.audit_chain import GENESIS, entry_hash
 from unioncli.config import Target
 from unioncli.db.engine import engine_for
 from unioncli.models import AuditEntry
-from unioncli.models.audit import GENESIS, AuditHead, entry_hash
+from unioncli.models.audit import AuditHead
 from unioncli.models.base import utcnow
 
 # Any fixed number: the PostgreSQL transaction-scoped lock that queues writers of the audit chain.

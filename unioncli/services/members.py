@@ -1,4 +1,5 @@
-"""People and members: enrol, update, status changes, show and list.
+"""People and members: enrol, update, status changes (showing and listing them is
+``views.members``).
 
 Every status change is a dated ``MemberEvent`` with a reason; which change is allowed from which
 status is decided in ``TRANSITIONS`` and nowhere else.
@@ -7,15 +8,15 @@ status is decided in ``TRANSITIONS`` and nowhere else.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from unioncli import i18n
 from unioncli.dates import parse_date, today
+from unioncli.db.read import reading
 from unioncli.db.uow import UnitOfWork, person_keys
 from unioncli.enums import (
     Education,
@@ -31,7 +32,7 @@ from unioncli.enums import (
 )
 from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
 from unioncli.i18n import register
-from unioncli.ids import ResidentId, check_gender, mask_id, parse_id_number, parse_mobile, record_id
+from unioncli.ids import ResidentId, check_gender, mask_id, parse_id_number, parse_mobile
 from unioncli.models import Member, MemberEvent, Org, Person
 from unioncli.models.base import utcnow
 from unioncli.pinyin import name_keys
@@ -43,10 +44,9 @@ from unioncli.services.common import (
     require,
     years_after,
 )
-from unioncli.services.figures import orgs_in_county
-from unioncli.services.lookup import MemberRow
 from unioncli.services.orgs import find_org, refuse_if_dissolved
 from unioncli.services.people import person_fields
+from unioncli.views.members import MemberView, find_member_id, member_by_id
 
 K = MemberEventKind
 S = MemberStatus
@@ -71,7 +71,6 @@ ENTRIES = frozenset({K.JOIN, K.TRANSFER_IN})
 
 register(
     {
-        "member.not_found": ("找不到会员“{ref}”", "no member “{ref}”"),
         "member.person_not_found": (
             "身份证号 {id} 没有登记",
             "no person with ID number {id}",
@@ -110,40 +109,6 @@ register(
 
 PERSON_FIELDS = ("name", "gender", "ethnicity", "phone", "education", "political_status", "hukou")
 ENROL_REQUIRED = ("name", "id_number", "org", "joined")
-
-
-@dataclass(frozen=True)
-class EventView:
-    id: int
-    kind: str
-    date: date
-    org: str
-    from_org: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class MemberView:
-    member_id: int
-    person_id: int
-    name: str
-    id_number: str
-    gender: str
-    birth_date: date
-    ethnicity: str | None
-    phone: str | None
-    education: str | None
-    political_status: str | None
-    hukou: str | None
-    org: str
-    employer: str | None
-    status: str
-    status_since: date
-    joined_on: date
-    card_no: str | None
-    migrant: bool
-    gig_group: str | None
-    events: list[EventView] = field(default_factory=list)
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -202,37 +167,16 @@ def event_date(raw: Any, field_key: str) -> date:
 
 
 def find_member(uow: UnitOfWork, ref: str) -> tuple[Member, Person]:
-    """A member by ID number, card number, or member number (the # shown in lists)."""
-    ref = ref.strip()
-    bad_id: InvalidValue | None = None
-    if len(ref) in (15, 18):
-        try:
-            rid = parse_id_number(ref)
-        except InvalidValue as exc:
-            rid, bad_id = None, exc  # maybe a card number of that length; else say what's wrong
-        if rid is not None:
-            found = _member_where(uow, col(Person.id_number) == rid.number)
-            if found is None:
-                raise NotFound("member.not_found", ref=mask_id(rid.number))
-            return found
-    found = _member_where(uow, col(Member.card_no) == ref)
-    number = record_id(ref)
-    if found is None and number is not None:
-        found = _member_where(uow, col(Member.id) == number)
-    if found is None and bad_id is not None:
-        raise bad_id  # masked, and names the cause (a wrong check digit, a lost digit...)
-    if found is None:
-        raise NotFound("member.not_found", ref=ref)
-    return found
-
-
-def _member_where(uow: UnitOfWork, condition: Any) -> tuple[Member, Person] | None:
-    row = uow.session.execute(
-        select(Member, Person)
-        .join(Person, col(Member.person_id) == col(Person.id))
-        .where(condition)
-    ).first()
-    return None if row is None else (row[0], row[1])
+    """A member by ID number, card number, or member number (the # shown in lists): the rules of
+    ``views.members.find_member_id``, read inside the writing transaction."""
+    uow.session.flush()
+    with reading(uow.session.connection()) as r:
+        member_id = find_member_id(r, ref)
+    member = uow.session.get(Member, member_id)
+    assert member is not None
+    person = uow.session.get(Person, member.person_id)
+    assert person is not None
+    return member, person
 
 
 def _last_event(uow: UnitOfWork, member_id: int) -> MemberEvent | None:
@@ -528,137 +472,12 @@ def update(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> MemberView:
     return member_view(uow, member, person)
 
 
-# --- read side -------------------------------------------------------------------------------
+# --- read back -------------------------------------------------------------------------------
 
 
 def member_view(uow: UnitOfWork, member: Member, person: Person) -> MemberView:
-    s = uow.session
-    assert member.id is not None and person.id is not None
-    stored = list(
-        s.scalars(
-            select(MemberEvent)
-            .where(col(MemberEvent.member_id) == member.id)
-            .order_by(col(MemberEvent.event_date), col(MemberEvent.id))
-        )
-    )
-    wanted = {member.org_id} | {e.org_id for e in stored} | {e.from_org_id for e in stored}
-    org_names: dict[int | None, str] = {
-        oid: name
-        for oid, name in s.execute(
-            select(col(Org.id), col(Org.name)).where(col(Org.id).in_(wanted - {None}))
-        )
-    }
-    events = [
-        EventView(
-            id=e.id or 0,
-            kind=e.kind,
-            date=e.event_date,
-            org=org_names.get(e.org_id, "?"),
-            from_org=org_names.get(e.from_org_id) if e.from_org_id else None,
-            reason=e.reason,
-        )
-        for e in stored
-    ]
-    return MemberView(
-        member_id=member.id,
-        person_id=person.id,
-        name=person.name,
-        id_number=person.id_number,
-        gender=person.gender,
-        birth_date=person.birth_date,
-        ethnicity=person.ethnicity,
-        phone=person.phone,
-        education=person.education,
-        political_status=person.political_status,
-        hukou=person.hukou,
-        org=org_names.get(member.org_id, "?"),
-        employer=member.employer,
-        status=member.status,
-        status_since=member.status_since,
-        joined_on=member.joined_on,
-        card_no=member.card_no,
-        migrant=member.migrant,
-        gig_group=member.gig_group,
-        events=events,
-    )
-
-
-def show(uow: UnitOfWork, ref: str) -> MemberView:
-    member, person = find_member(uow, ref)
-    return member_view(uow, member, person)
-
-
-@dataclass(frozen=True)
-class MemberFilter:
-    org: str | None = None
-    status: str | None = None
-    migrant: bool | None = None
-    gig_group: str | None = None
-    joined_year: int | None = None
-    county: str | None = None  # the clerk's county (区县): members of its unions only
-
-
-def list_members(
-    uow: UnitOfWork, flt: MemberFilter, *, limit: int | None, offset: int = 0
-) -> tuple[list[MemberRow], int]:
-    """One page of members (newest joins first) and how many match in all."""
-    s = uow.session
-    conds: list[Any] = []
-    if flt.org:
-        conds.append(col(Member.org_id) == find_org(uow, flt.org).id)
-    if flt.county:
-        conds.append(col(Member.org_id).in_(orgs_in_county(flt.county)))
-    if flt.status:
-        conds.append(col(Member.status) == S.parse(flt.status, field="status").value)
-    if flt.migrant is not None:
-        conds.append(col(Member.migrant) == flt.migrant)
-    if flt.gig_group:
-        if flt.gig_group in ("any", "all", "任意", "全部"):
-            conds.append(col(Member.gig_group).is_not(None))
-        else:
-            conds.append(
-                col(Member.gig_group) == GigGroup.parse(flt.gig_group, field="gig_group").value
-            )
-    if flt.joined_year:
-        y = flt.joined_year
-        # "joined in year" means a join event in that year, not only the latest join date
-        joined_ids = select(col(MemberEvent.member_id)).where(
-            col(MemberEvent.kind) == K.JOIN.value,
-            col(MemberEvent.event_date) >= date(y, 1, 1),
-            col(MemberEvent.event_date) <= date(y, 12, 31),
-        )
-        conds.append(col(Member.id).in_(joined_ids))
-    total = int(s.execute(select(func.count()).select_from(Member).where(*conds)).scalar_one())
-    stmt = (
-        select(
-            Member,
-            col(Person.name),
-            col(Person.id_number),
-            col(Person.gender),
-            col(Person.phone),
-            col(Org.name),
-        )
-        .join(Person, col(Member.person_id) == col(Person.id))
-        .join(Org, col(Member.org_id) == col(Org.id))
-        .where(*conds)
-        .order_by(col(Member.joined_on).desc(), col(Member.id).desc())
-        .offset(offset)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = [
-        MemberRow(
-            member_id=int(m.id or 0),
-            name=name,
-            id_number=idn,
-            gender=gender,
-            phone=phone,
-            org=org_name,
-            status=m.status,
-            joined_on=m.joined_on,
-            migrant=m.migrant,
-            gig_group=m.gig_group,
-        )
-        for m, name, idn, gender, phone, org_name in s.execute(stmt).all()
-    ]
-    return rows, total
+    """The member as ``member show`` shows them, read back inside the writing transaction."""
+    assert member.id is not None
+    uow.session.flush()
+    with reading(uow.session.connection()) as r:
+        return member_by_id(r, member.id)

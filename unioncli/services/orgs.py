@@ -1,8 +1,8 @@
-"""Grassroots unions (基层工会): add, update, look up, list; dissolve (撤销/注销) and merge (合并)."""
+"""Grassroots unions (基层工会): add, update, the writers' lookup; dissolve (撤销/注销) and merge
+(合并). Showing and listing them is ``views.orgs``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,23 +11,20 @@ from sqlmodel import col
 
 from unioncli import i18n
 from unioncli.dates import parse_date
+from unioncli.db.read import reading
 from unioncli.db.uow import UnitOfWork
 from unioncli.enums import MemberStatus, OrgDissolution, OrgType
 from unioncli.errors import Conflict, InvalidValue, NotFound, UsageError
-from unioncli.i18n import register, register_fields
-from unioncli.ids import mask_id, parse_uscc, record_id
+from unioncli.i18n import register
+from unioncli.ids import mask_id, parse_uscc
 from unioncli.models import Member, MemberEvent, Org, Person
 from unioncli.models.base import utcnow
 from unioncli.services.common import Collector, blank, clean_text, require
-from unioncli.services.figures import county_name, orgs_in_county
+from unioncli.services.figures import county_name
+from unioncli.views.orgs import OrgView, dissolution_label, find_org_id, org_by_id
 
 register(
     {
-        "org.not_found": ("找不到工会“{ref}”", "no union “{ref}”"),
-        "org.ambiguous": (
-            "“{ref}”对应多个工会：{names}，请写全称",
-            "“{ref}” matches several unions: {names}; give the full name",
-        ),
         "org.name_taken": ("工会“{name}”已存在", "a union named “{name}” already exists"),
         "org.uscc_taken": (
             "统一社会信用代码 {uscc} 已属于工会“{name}”",
@@ -79,17 +76,6 @@ register(
         ),
         "org.retain_reason": ("工会撤销", "union dissolved"),
         "org.merge_reason": ("工会合并", "unions merged"),
-        "org.status.in_force": ("存续", "in force"),
-        "org.status.ended": ("已撤销", "ended"),
-    }
-)
-
-register_fields(
-    {
-        "dissolved_on": ("撤销日期", "dissolved on"),
-        "dissolution": ("撤销方式", "dissolution"),
-        "merged_into": ("并入工会", "merged into"),
-        "org_status": ("状态", "status"),
     }
 )
 
@@ -97,11 +83,6 @@ register_fields(
 # 保留会籍 when the employer closed), and of the moves a merger records; stored in Chinese
 RETAIN_REASON = "工会撤销"
 MERGE_REASON = "工会合并"
-
-
-def dissolution_label(code: str | None) -> str:
-    """撤销 / 注销 / 合并 (as the clerk's language has it), "" for a union in force."""
-    return "" if code is None else OrgDissolution(code).label()
 
 
 def refuse_if_dissolved(name: str, dissolved_on: date | None, how: str | None, on: date) -> None:
@@ -115,54 +96,6 @@ def refuse_if_dissolved(name: str, dissolved_on: date | None, how: str | None, o
             date=dissolved_on,
             how=dissolution_label(how),
             on=on,
-        )
-
-
-@dataclass(frozen=True)
-class OrgView:
-    id: int
-    name: str
-    uscc: str | None
-    employer: str | None
-    employer_uscc: str | None
-    type: str
-    township: str | None
-    founded: date
-    chair: str | None
-    phone: str | None
-    active_members: int = 0
-    county: str | None = None
-    dissolved_on: date | None = None
-    dissolution: str | None = None  # revoked | deregistered | merged
-    merged_into: str | None = None  # the receiving union's name
-
-    @property
-    def status(self) -> str:
-        """存续, or how and when it ended (撤销 2023-06-30 / 合并 2023-06-30 → 新工会)."""
-        if self.dissolved_on is None:
-            return i18n.t("org.status.in_force")
-        text = f"{dissolution_label(self.dissolution)} {self.dissolved_on.isoformat()}"
-        return f"{text} → {self.merged_into}" if self.merged_into else text
-
-    @classmethod
-    def of(cls, org: Org, active_members: int = 0, merged_into: str | None = None) -> OrgView:
-        assert org.id is not None
-        return cls(
-            id=org.id,
-            name=org.name,
-            uscc=org.uscc,
-            employer=org.employer,
-            employer_uscc=org.employer_uscc,
-            type=org.type,
-            township=org.township,
-            founded=org.founded,
-            chair=org.chair,
-            phone=org.phone,
-            active_members=active_members,
-            county=org.county,
-            dissolved_on=org.dissolved_on,
-            dissolution=org.dissolution,
-            merged_into=merged_into,
         )
 
 
@@ -244,47 +177,26 @@ def add_org(uow: UnitOfWork, raw: dict[str, Any], *, county: str | None = None) 
     uow.session.add(org)
     uow.session.flush()
     uow.audit("org.add", "org", org.id, after=_audit_keys(fields))
-    return OrgView.of(org)
+    return _view(uow, org)
 
 
 def find_org(uow: UnitOfWork, ref: str) -> Org:
-    """A union by id, USCC, exact name, or a part of its name that names only one union."""
-    s = uow.session
-    ref = ref.strip()
-    org: Org | None = None
-    number = record_id(ref) if ref.isdigit() else None
-    if number is not None:
-        org = s.get(Org, number)
-    if org is None and len(ref) == 18:
-        org = s.scalars(select(Org).where(col(Org.uscc) == ref.upper())).first()
-    if org is None:
-        org = s.scalars(select(Org).where(col(Org.name) == ref)).first()
-    if org is None and ref:
-        hits = list(s.scalars(select(Org).where(col(Org.name).contains(ref)).limit(6)))
-        if len(hits) == 1:
-            org = hits[0]
-        elif hits:
-            raise UsageError("org.ambiguous", ref=ref, names=i18n.join(h.name for h in hits[:5]))
-    if org is None:
-        raise NotFound("org.not_found", ref=ref)
+    """A union by id, USCC, exact name, or a part of its name that names only one union (the
+    rules are ``views.orgs.find_org_id``'s, read inside the writing transaction)."""
+    uow.session.flush()
+    with reading(uow.session.connection()) as r:
+        org_id = find_org_id(r, ref)
+    org = uow.session.get(Org, org_id)
+    assert org is not None
     return org
 
 
-def _active_count(uow: UnitOfWork, org_id: int) -> int:
-    stmt = select(func.count()).where(
-        col(Member.org_id) == org_id, col(Member.status) == MemberStatus.ACTIVE.value
-    )
-    return int(uow.session.execute(stmt).scalar_one())
-
-
 def _view(uow: UnitOfWork, org: Org) -> OrgView:
+    """The union as ``org show`` shows it, read back inside the writing transaction."""
     assert org.id is not None
-    into = uow.session.get(Org, org.merged_into_id) if org.merged_into_id else None
-    return OrgView.of(org, _active_count(uow, org.id), into.name if into else None)
-
-
-def show_org(uow: UnitOfWork, ref: str) -> OrgView:
-    return _view(uow, find_org(uow, ref))
+    uow.session.flush()
+    with reading(uow.session.connection()) as r:
+        return org_by_id(r, org.id)
 
 
 def update_org(uow: UnitOfWork, ref: str, raw: dict[str, Any]) -> OrgView:
@@ -317,67 +229,6 @@ def in_county(org: Org, county: str | None) -> None:
     if wanted is not None and org.county != wanted:
         found = org.county or i18n.t("org.no_county")
         raise NotFound("org.other_county", name=org.name, found=found, county=wanted)
-
-
-def list_orgs(
-    uow: UnitOfWork,
-    *,
-    township: str | None = None,
-    county: str | None = None,
-    in_force: bool | None = None,
-) -> list[OrgView]:
-    """Unions by county, township and name, with their active members; ``township`` and
-    ``county`` (the clerk's) keep the unions there, ``in_force`` those in force (True) or
-    dissolved or merged (False)."""
-    s = uow.session
-    county = county_name(county)
-    active = [col(Member.status) == MemberStatus.ACTIVE.value]
-    if county is not None:  # count the county's members only, not the whole city's
-        active.append(col(Member.org_id).in_(orgs_in_county(county)))
-    counts = (
-        select(col(Member.org_id), func.count().label("n"))
-        .where(*active)
-        .group_by(col(Member.org_id))
-        .subquery()
-    )
-    stmt = select(Org, func.coalesce(counts.c.n, 0)).outerjoin(
-        counts, counts.c.org_id == col(Org.id)
-    )
-    if township:
-        stmt = stmt.where(col(Org.township) == township)
-    if county is not None:
-        stmt = stmt.where(col(Org.county) == county)
-    if in_force is not None:
-        ended = col(Org.dissolved_on).is_not(None)
-        stmt = stmt.where(~ended if in_force else ended)
-    # a city's unions by county first (none last); a county's own ledger has none to sort by
-    stmt = stmt.order_by(
-        col(Org.county).is_(None), col(Org.county), col(Org.township), col(Org.name)
-    )
-    found = s.execute(stmt).all()
-    names = {org.id: org.name for org, _ in found}
-    wanted = {org.merged_into_id for org, _ in found if org.merged_into_id} - set(names)
-    if wanted:
-        found_names = select(col(Org.id), col(Org.name)).where(col(Org.id).in_(wanted))
-        names.update({i: str(n) for i, n in s.execute(found_names)})
-    return [
-        OrgView.of(org, int(n), names.get(org.merged_into_id) if org.merged_into_id else None)
-        for org, n in found
-    ]
-
-
-def parse_status_filter(raw: str | None) -> bool | None:
-    """``--status 存续|已撤销`` (or in_force / ended) as ``list_orgs``'s ``in_force``."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip().casefold()
-    if text in ("存续", "in_force", "in force", i18n.t("org.status.in_force").casefold()):
-        return True
-    if text in ("已撤销", "撤销", "ended", "dissolved", i18n.t("org.status.ended").casefold()):
-        return False
-    raise InvalidValue(
-        "org_status", raw, "enums.invalid", choices_zh="存续、已撤销", choices_en="in_force, ended"
-    )
 
 
 # --- dissolution and merger ------------------------------------------------------------------

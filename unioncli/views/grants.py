@@ -16,10 +16,11 @@ from unioncli import i18n
 from unioncli.dates import parse_year
 from unioncli.db.read import Reader, day, placeholders
 from unioncli.enums import Eligibility, GrantStatus, SchoolLevel
-from unioncli.errors import NotFound, UsageError
+from unioncli.errors import NotFound
 from unioncli.ids import record_id
 from unioncli.services.common import Collector, blank
 from unioncli.views import IN_COUNTY, county_param, limit_clause
+from unioncli.views.orgs import find_org_id
 
 S = GrantStatus
 
@@ -201,17 +202,6 @@ i18n.register(
         "grant.budget_what": (
             "请给出预算金额，或用 --none 取消预算（二者只能选一）",
             "give the budget amount, or --none to remove it (one of the two)",
-        ),
-    }
-)
-
-# the lookup of ``--union`` shares ``services/orgs.find_org``'s rules and messages
-i18n.register(
-    {
-        "org.not_found": ("找不到工会“{ref}”", "no union “{ref}”"),
-        "org.ambiguous": (
-            "“{ref}”对应多个工会：{names}，请写全称",
-            "“{ref}” matches several unions: {names}; give the full name",
         ),
     }
 )
@@ -404,31 +394,6 @@ def grant_id(ref: str | int) -> int:
     if number is None:
         raise NotFound("grant.not_found", ref=str(ref).strip())
     return number
-
-
-def find_org_id(r: Reader, ref: str) -> int:
-    """A union by id, USCC, exact name, or a part of its name that names only one union (the
-    rules and messages of ``services/orgs.find_org``)."""
-    ref = ref.strip()
-    found: Any = None
-    number = record_id(ref) if ref.isdigit() else None
-    if number is not None:
-        found = r.scalar("SELECT id FROM org WHERE id = :id", {"id": number})
-    if found is None and len(ref) == 18:
-        found = r.scalar("SELECT id FROM org WHERE uscc = :uscc LIMIT 1", {"uscc": ref.upper()})
-    if found is None:
-        found = r.scalar("SELECT id FROM org WHERE name = :name LIMIT 1", {"name": ref})
-    if found is None and ref:
-        hits = r.all(
-            "SELECT id, name FROM org WHERE name LIKE '%' || :ref || '%' LIMIT 6", {"ref": ref}
-        )
-        if len(hits) == 1:
-            found = hits[0][0]
-        elif hits:
-            raise UsageError("org.ambiguous", ref=ref, names=i18n.join(h[1] for h in hits[:5]))
-    if found is None:
-        raise NotFound("org.not_found", ref=ref)
-    return int(found)
 
 
 # ``student_grant g`` of the clerk's county (区县), for ``g.id IN …``: the grants whose union —

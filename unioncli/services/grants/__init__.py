@@ -31,7 +31,6 @@ whole new grant and ``write_grant`` writes it (core inserts, for both paths).
 Public functions for other parts: ``rules.parse_grant_fields``, ``rules.standing_grant``,
 ``rules.find_person``, ``rules.eligibility_of``, ``rules.standard_amount``, ``rules.has_standards``,
 ``rules.check_budget``, ``rules.used_budget``, ``rules.budget_of``, ``rules.check_paid_on``,
-``plan.import_grant`` (the ``grants`` import kind), ``applications.grants_of_parents`` (member
-show, hardship show), ``figures.year_figures`` (the yearly report), ``figures.grants_in_county``
+``plan.import_grant`` (the ``grants`` import kind), ``figures.year_figures`` (the yearly report), ``figures.grants_in_county``
 (exports in the clerk's county).
 """

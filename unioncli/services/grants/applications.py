@@ -43,7 +43,6 @@ from unioncli.services.grants.settings import _round_key
 from unioncli.views import grants as views
 from unioncli.views.grants import (
     GrantView,
-    HouseholdGrant,
 )
 
 # --- apply -------------------------------------------------------------------------------------
@@ -282,9 +281,3 @@ def _view(
     with reading(uow.session.connection()) as r:
         v = views.show(r, g.id)
     return replace(v, warnings=list(warnings or []), budget_left_fen=budget_left_fen)
-
-
-def grants_of_parents(uow: UnitOfWork, person_ids: list[int]) -> list[HouseholdGrant]:
-    """``views.grants.household_grants`` inside a unit of work (member show, hardship show)."""
-    with reading(uow.session.connection()) as r:
-        return views.household_grants(r, person_ids)

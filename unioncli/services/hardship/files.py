@@ -22,7 +22,7 @@ from unioncli.ids import mask_id
 from unioncli.models import FamilyMember, HardshipFile, HardshipReview, Person
 from unioncli.services.hardship.fields import not_before
 from unioncli.views.hardship import files as views
-from unioncli.views.hardship.files import FileView, HeadedFile
+from unioncli.views.hardship.files import FileView
 
 Db = Session | Connection
 
@@ -278,9 +278,3 @@ def file_view(uow: UnitOfWork, f: HardshipFile, *, warn_year: int | None) -> Fil
     uow.session.flush()
     with reading(uow.session.connection()) as r:
         return views.file_view(r, f.id, warn_year=warn_year)
-
-
-def files_headed_by(uow: UnitOfWork, person_id: int) -> list[HeadedFile]:
-    """The files a person heads, newest first, with aid by year (for ``member show``)."""
-    with reading(uow.session.connection()) as r:
-        return views.files_headed_by(r, person_id)

@@ -1,4 +1,4 @@
-"""Import batches: list them, show one, undo one.
+"""Import batches: undo one (listing and showing them is ``views.imports``).
 
 Undo removes the rows a batch created (every table with a ``batch_id`` column) and puts back the
 values it changed (``import_change``). It refuses, listing the rows, when later work depends on
@@ -20,7 +20,6 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
-    func,
     or_,
     select,
     update,
@@ -33,10 +32,10 @@ from unioncli.i18n import register
 from unioncli.ids import record_id
 from unioncli.models import ImportBatch, ImportChange, metadata
 from unioncli.models.base import utcnow
+from unioncli.views.imports import BatchView
 
 register(
     {
-        "import.batch_not_found": ("找不到导入批次 #{id}", "no import batch #{id}"),
         "import.already_undone": (
             "导入批次 #{id} 已于 {at} 撤销",
             "import batch #{id} was undone on {at}",
@@ -78,25 +77,6 @@ SHOW_DEPENDENCIES = 8
 
 
 @dataclass(frozen=True)
-class BatchView:
-    id: int
-    kind: str
-    file_name: str
-    encoding: str
-    on_duplicate: str
-    operator: str
-    started_at: datetime
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    skipped: int
-    rejected: int
-    status: str
-    undone_at: datetime | None
-
-
-@dataclass(frozen=True)
 class UndoResult:
     batch: BatchView
     removed: dict[str, int]
@@ -117,18 +97,6 @@ def _get(uow: UnitOfWork, batch_id: int) -> ImportBatch:
     if batch is None:
         raise NotFound("import.batch_not_found", id=batch_id)
     return batch
-
-
-def list_batches(uow: UnitOfWork, *, limit: int = 50) -> tuple[list[BatchView], int]:
-    total = uow.session.execute(select(func.count()).select_from(ImportBatch)).scalar_one()
-    batches = uow.session.scalars(
-        select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)  # type: ignore[union-attr]
-    )
-    return [_view(b) for b in batches], int(total)
-
-
-def show_batch(uow: UnitOfWork, batch_id: int) -> BatchView:
-    return _view(_get(uow, batch_id))
 
 
 def _batch_tables() -> list[Table]:

@@ -10,9 +10,8 @@ from typing import Any
 from unioncli import i18n
 from unioncli.dates import parse_year
 from unioncli.db.read import Reader
-from unioncli.errors import NotFound, UsageError
-from unioncli.ids import record_id
 from unioncli.views import IN_COUNTY, county_param
+from unioncli.views.orgs import find_org_id
 
 i18n.register_fields(
     {
@@ -54,17 +53,6 @@ i18n.register_fields(
     }
 )
 
-i18n.register(
-    {
-        # the union lookup's messages, as services/orgs says them
-        "org.not_found": ("找不到工会“{ref}”", "no union “{ref}”"),
-        "org.ambiguous": (
-            "“{ref}”对应多个工会：{names}，请写全称",
-            "“{ref}” matches several unions: {names}; give the full name",
-        ),
-    }
-)
-
 
 def causes_list(stored: str | None) -> list[str]:
     """The secondary causes as stored (comma-joined codes) as a list."""
@@ -84,33 +72,6 @@ CATEGORY_ON = """COALESCE(
    WHERE r.file_id = f.id AND r.review_date <= :on
    ORDER BY r.review_date DESC, r.id DESC LIMIT 1),
   f.opened_category)"""
-
-
-def find_org_id(r: Reader, ref: str) -> int:
-    """A union by id, USCC, exact name, or a part of its name that names only one union (the
-    rules and messages of ``services.orgs.find_org``)."""
-    ref = ref.strip()
-    number = record_id(ref) if ref.isdigit() else None
-    if number is not None:
-        found = r.scalar("SELECT id FROM org WHERE id = :id", {"id": number})
-        if found is not None:
-            return int(found)
-    if len(ref) == 18:
-        found = r.scalar("SELECT id FROM org WHERE uscc = :uscc LIMIT 1", {"uscc": ref.upper()})
-        if found is not None:
-            return int(found)
-    found = r.scalar("SELECT id FROM org WHERE name = :name LIMIT 1", {"name": ref})
-    if found is not None:
-        return int(found)
-    if ref:
-        hits = r.all(
-            "SELECT id, name FROM org WHERE name LIKE '%' || :part || '%' LIMIT 6", {"part": ref}
-        )
-        if len(hits) == 1:
-            return int(hits[0][0])
-        if hits:
-            raise UsageError("org.ambiguous", ref=ref, names=i18n.join(h[1] for h in hits[:5]))
-    raise NotFound("org.not_found", ref=ref)
 
 
 def scope(r: Reader, org: str | None, county: str | None) -> tuple[list[str], dict[str, Any]]:
