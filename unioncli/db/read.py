@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from unioncli.config import Target
@@ -92,12 +92,12 @@ def day(value: Any) -> date | None:
 
 
 def moment(value: Any) -> datetime | None:
-    """A DATETIME column as a (naive UTC) datetime, whichever driver read it."""
+    """A DATETIME column — stored in UTC: SQLite's text has no offset, a server gives an aware
+    time in its session's zone — as an aware UTC datetime, as the models return it."""
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return datetime.fromisoformat(str(value))
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
 
 
 def flag(value: Any) -> bool:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from unioncli.audit_chain import GENESIS, canonical_at, entry_hash
-from unioncli.db.read import Reader
+from unioncli.db.read import Reader, moment
 from unioncli.errors import DomainError
 from unioncli.i18n import register, t
 from unioncli.views import Page, limit_clause
@@ -73,15 +73,6 @@ register(
         "audit.chain.nothing": ("（无）", "(none)"),
     }
 )
-
-
-def utc_moment(value: Any) -> datetime | None:
-    """A stored UTC time (SQLite's text without an offset, or a server's aware datetime in its
-    session's zone) as an aware UTC datetime, as the models return it."""
-    if value is None:
-        return None
-    at = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
 
 
 # --- audit list --------------------------------------------------------------------------------
@@ -145,7 +136,7 @@ def list_entries(
     rows = [
         AuditRow(
             id=int(e[0]),
-            at=utc_moment(e[1]),  # type: ignore[arg-type]
+            at=moment(e[1]),  # type: ignore[arg-type]
             operator=e[2],
             action=e[3],
             entity=e[4],

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from unioncli.db.read import Reader
+from unioncli.db.read import Reader, moment
 from unioncli.errors import NotFound
 from unioncli.i18n import register
 from unioncli.ids import record_id
 from unioncli.views import Page, limit_clause
-from unioncli.views.audit import utc_moment
 
 register({"import.batch_not_found": ("找不到导入批次 #{id}", "no import batch #{id}")})
 
@@ -53,7 +52,7 @@ def _view(row: tuple[Any, ...]) -> BatchView:
         encoding=row[3],
         on_duplicate=row[4],
         operator=row[5],
-        started_at=utc_moment(row[6]),  # type: ignore[arg-type]
+        started_at=moment(row[6]),  # type: ignore[arg-type]
         rows=int(row[7]),
         created=int(row[8]),
         updated=int(row[9]),
@@ -61,7 +60,7 @@ def _view(row: tuple[Any, ...]) -> BatchView:
         skipped=int(row[11]),
         rejected=int(row[12]),
         status=row[13],
-        undone_at=utc_moment(row[14]),
+        undone_at=moment(row[14]),
     )
 
 

@@ -5,7 +5,7 @@ income per head against it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from unioncli import i18n
 from unioncli.db.read import Reader, moment
@@ -49,8 +49,7 @@ def low_income_line(r: Reader, year: int) -> int | None:
 def low_income_lines(r: Reader) -> list[LineView]:
     """Every year's line, the latest year first (``hardship settings``)."""
     return [
-        # aware UTC, as the ORM's UTCDateTime gives it (JSON says +00:00)
-        LineView(int(y), int(fen), moment(at).replace(tzinfo=UTC))  # type: ignore[union-attr]
+        LineView(int(y), int(fen), moment(at))  # type: ignore[arg-type]
         for y, fen, at in r.all(
             "SELECT year, amount_fen, updated_at FROM low_income_line ORDER BY year DESC"
         )
