@@ -76,7 +76,7 @@ def main() -> None:
         r[0]
         for r in con.execute(
             "SELECT file_no FROM hardship_file WHERE status = 'open' ORDER BY id LIMIT :n",
-            {"n": args.runs + 1},
+            {"n": args.runs + 2},
         )
     ]
     con.close()
@@ -115,14 +115,15 @@ def main() -> None:
         reads = {k: v for k, v in reads.items() if k.startswith(("unioncli --help", "member find"))}
 
     copy = Path(tempfile.gettempdir()) / f"unioncli-bench-writes-{os.getpid()}.sqlite3"
-    counter = iter(range(1_000_000))
+    # each write its own count: run k adds member k, and aid to and a review of open file k
+    counters = {name: iter(range(1_000_000)) for name in ("member", "aid", "review")}
 
     def member_add() -> list[str]:
         from datetime import date, timedelta
 
         from unioncli.ids import make_id_number
 
-        n = next(counter)
+        n = next(counters["member"])
         # the demo draws sequence numbers below 499: these people are new to the ledger
         idn = make_id_number("230125", date(1975, 1, 1) + timedelta(days=n), 499, "male")
         return [
@@ -141,7 +142,7 @@ def main() -> None:
         ]
 
     def aid_add() -> list[str]:
-        f = open_files[next(counter) % len(open_files)]
+        f = open_files[next(counters["aid"])]
         return [
             *cli,
             "--db",
@@ -158,7 +159,7 @@ def main() -> None:
         ]
 
     def hardship_review() -> list[str]:
-        f = open_files[next(counter) % len(open_files)]
+        f = open_files[next(counters["review"])]
         return [
             *cli,
             "--db",

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection, Engine
 
-HEAD = "0013"
+HEAD = "0014"
 
 register(
     {

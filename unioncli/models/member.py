@@ -19,6 +19,8 @@ class Member(SQLModel, table=True):
         Index("ix_member_org_id_status", "org_id", "status"),
         # the yearly report: members retained (or active) since a date, by union
         Index("ix_member_status_status_since", "status", "status_since", "org_id"),
+        # member list: newest first (migration 0014)
+        Index("ix_member_joined_on_id", "joined_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
