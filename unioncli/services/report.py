@@ -180,8 +180,9 @@ GROUP BY close_reason
 """
 # open at year end: opened by 31 December and not closed by then, by the category in force on
 # 31 December: the latest review's by then (ties: the later entered), else the opening category
-# (services/hardship.category_on). One correlated subquery per file, on
-# ix_hardship_review_file_day_cover; the files come from ix_hardship_file_opened_on_cover.
+# (services/hardship/files.category_on, views/hardship/common.CATEGORY_ON). One correlated
+# subquery per file, on ix_hardship_review_file_day_cover; the files come from
+# ix_hardship_file_opened_on_cover.
 _H_OPEN_END = """
 SELECT cat, COUNT(*) FROM (
   SELECT COALESCE(

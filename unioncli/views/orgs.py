@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 
 from unioncli import i18n
-from unioncli.db.read import Reader, day
+from unioncli.db.read import Reader, day, placeholders
 from unioncli.enums import MemberStatus, OrgDissolution
 from unioncli.errors import InvalidValue, NotFound, UsageError
 from unioncli.i18n import register, register_fields
 from unioncli.ids import record_id
 from unioncli.services.figures import county_name
-from unioncli.views import IN_COUNTY, Page, limit_clause
+from unioncli.views import Page, limit_clause
 
 register(
     {
@@ -116,7 +116,7 @@ _ACTIVE = f"'{MemberStatus.ACTIVE.value}'"
 _SELECT = """
 SELECT o.id, o.name, o.uscc, o.employer, o.employer_uscc, o.type, o.township, o.founded,
        o.chair, o.phone, {active}, o.county, o.dissolved_on, o.dissolution, i.name
-FROM org o {counts}LEFT JOIN org i ON i.id = o.merged_into_id
+FROM org o LEFT JOIN org i ON i.id = o.merged_into_id
 """
 
 
@@ -143,7 +143,7 @@ def _view(row: tuple[Any, ...]) -> OrgView:
 def org_by_id(r: Reader, org_id: int) -> OrgView:
     """One union with its active members and, if merged, the receiving union's name."""
     active = f"(SELECT COUNT(*) FROM member m WHERE m.org_id = o.id AND m.status = {_ACTIVE})"
-    row = r.one(_SELECT.format(active=active, counts="") + "WHERE o.id = :id", {"id": org_id})
+    row = r.one(_SELECT.format(active=active) + "WHERE o.id = :id", {"id": org_id})
     if row is None:
         raise NotFound("org.not_found", ref=str(org_id))
     return _view(row)
@@ -181,9 +181,7 @@ def list_orgs(
     name = county_name(county)
     conds: list[str] = []
     params: dict[str, Any] = {"limit": limit}
-    counted = f"status = {_ACTIVE}"
-    if name is not None:  # count the county's members only, not the whole city's
-        counted += f" AND org_id IN {IN_COUNTY}"
+    if name is not None:
         conds.append("o.county = :county")
         params["county"] = name
     if township:
@@ -196,18 +194,28 @@ def list_orgs(
         "SELECT COUNT(*), COUNT(NULLIF(o.county, '')), COUNT(o.dissolved_on) FROM org o " + where,
         params,
     ) or (0, 0, 0)
-    counts = (
-        f"LEFT JOIN (SELECT org_id, COUNT(*) AS n FROM member WHERE {counted} GROUP BY org_id) c "
-        "ON c.org_id = o.id "
-    )
     # a city's unions by county first (none last); a county's own ledger has none to sort by
-    found = r.all(
-        _SELECT.format(active="COALESCE(c.n, 0)", counts=counts)
+    page = r.all(
+        _SELECT.format(active="0")
         + where
         + "ORDER BY o.county IS NULL, o.county, o.township, o.name"
         + limit_clause(limit),
         params,
     )
+    # the active members of the unions shown (on ix_member_org_id_status): of a page's only, or
+    # of all of them in one pass with --all
+    counted, count_params = "", dict[str, Any]()
+    if limit is not None:
+        ids, count_params = placeholders("org", [row[0] for row in page])
+        counted = f" AND org_id IN {ids}"
+    active: dict[int, int] = dict(
+        r.all(
+            f"SELECT org_id, COUNT(*) FROM member WHERE status = {_ACTIVE}{counted} "
+            "GROUP BY org_id",
+            count_params,
+        )
+    )
+    found = [(*row[:10], active.get(row[0], 0), *row[11:]) for row in page]
     return OrgPage(
         [_view(row) for row in found],
         int(total or 0),
