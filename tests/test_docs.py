@@ -155,4 +155,4 @@ def test_a_noun_loads_only_its_own_module() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('unioncli.cli.')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['unioncli.cli.common', 'unioncli.cli.org']"
+    assert out.stdout.strip() == "['unioncli.cli.common', 'unioncli.cli.nouns', 'unioncli.cli.org']"

@@ -18,9 +18,10 @@ from unioncli.cli.common import (
     state,
     uow,
 )
+from unioncli.cli.nouns import help_of
 
 app = typer.Typer(
-    help="帮扶记录：登记、查询、冲正. Example: unioncli aid list --year 2024",
+    help=help_of("aid"),
     no_args_is_help=False,
 )
 

@@ -18,8 +18,9 @@ from unioncli.cli.common import (
     list_when_bare,
     state,
 )
+from unioncli.cli.nouns import help_of
 
-app = typer.Typer(help="审计日志：list / verify. Example: unioncli audit list --action member")
+app = typer.Typer(help=help_of("audit"))
 
 i18n.register(
     {

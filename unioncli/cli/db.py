@@ -8,10 +8,9 @@ import typer
 
 from unioncli import i18n
 from unioncli.cli.common import state
+from unioncli.cli.nouns import help_of
 
-app = typer.Typer(
-    help="台账数据库：upgrade / current / check / backup / restore / copy. Example: unioncli db check"
-)
+app = typer.Typer(help=help_of("db"))
 
 i18n.register(
     {

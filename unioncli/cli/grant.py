@@ -22,9 +22,10 @@ from unioncli.cli.common import (
     state,
     uow,
 )
+from unioncli.cli.nouns import help_of
 
 app = typer.Typer(
-    help="金秋助学：标准、预算、申请、审批、发放. Example: unioncli grant round 2024",
+    help=help_of("grant"),
     no_args_is_help=False,
 )
 

@@ -24,10 +24,10 @@ from unioncli.cli.common import (
     uow,
 )
 from unioncli.cli.hardship_family import FileArg, family_app
+from unioncli.cli.nouns import help_of
 
 app = typer.Typer(
-    help="困难职工帮扶档案：建档、复核、走访、退档、重新建档、待办、低保线、公示. "
-    "Example: unioncli hardship due",
+    help=help_of("hardship"),
     no_args_is_help=False,
 )
 app.add_typer(family_app, name="family")

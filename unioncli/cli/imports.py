@@ -18,15 +18,15 @@ from unioncli.cli.common import (
     state,
     uow,
 )
+from unioncli.cli.nouns import help_of
 from unioncli.errors import ExitCode
 
 import_app = typer.Typer(
-    help="导入基层工会报来的表格（CSV/XLSX），查看和撤销导入批次。"
-    "Example: unioncli import members 会员.csv --dry-run",
+    help=help_of("import"),
     no_args_is_help=True,
 )
 export_app = typer.Typer(
-    help="导出台账为 CSV/XLSX（默认隐去身份证号和手机号）。Example: unioncli export members --out 会员.xlsx",
+    help=help_of("export"),
     no_args_is_help=True,
 )
 

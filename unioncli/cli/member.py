@@ -23,11 +23,9 @@ from unioncli.cli.common import (
     state,
     uow,
 )
+from unioncli.cli.nouns import help_of
 
-app = typer.Typer(
-    help="会员：add / list / find / show / update，及转接、保留、恢复、退会、除名、死亡、重新入会. "
-    "Example: unioncli member find zhangwei"
-)
+app = typer.Typer(help=help_of("member"))
 
 i18n.register(
     {

@@ -17,9 +17,10 @@ from unioncli.cli.common import (
     state,
     uow,
 )
+from unioncli.cli.nouns import help_of
 
 app = typer.Typer(
-    help="基层工会：add / list / show / update / dissolve / merge. Example: unioncli org list",
+    help=help_of("org"),
     no_args_is_help=False,
 )
 

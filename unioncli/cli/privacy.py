@@ -6,10 +6,10 @@ import typer
 
 from unioncli import i18n
 from unioncli.cli.common import ReasonOption, uow
+from unioncli.cli.nouns import help_of
 
 app = typer.Typer(
-    help="个人信息保护：purge（按保存期限匿名化已退档档案和已结束的助学记录）. "
-    "Example: unioncli privacy purge --before 2020-01-01 --dry-run --reason 保存期满",
+    help=help_of("privacy"),
     no_args_is_help=True,
 )
 

@@ -13,11 +13,11 @@ import typer
 
 from unioncli import i18n
 from unioncli.cli.common import state, uow
+from unioncli.cli.nouns import help_of
 from unioncli.errors import UsageError
 
 app = typer.Typer(
-    help="年度工作数据：会员、基层工会、困难帮扶、金秋助学、服务站点，与上年同比. "
-    "Example: unioncli report year 2024",
+    help=help_of("report"),
     no_args_is_help=True,
 )
 

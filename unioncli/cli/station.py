@@ -22,9 +22,10 @@ from unioncli.cli.common import (
     state,
     uow,
 )
+from unioncli.cli.nouns import help_of
 
 app = typer.Typer(
-    help="户外劳动者服务站点：登记、达标检查、评级、服务台账. Example: unioncli station list",
+    help=help_of("station"),
     no_args_is_help=False,
 )
 
